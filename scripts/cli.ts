@@ -1,0 +1,143 @@
+/**
+ * The `citelibre` command: routing and global flags only; each stage does its own work.
+ * Exit codes: 0 success, 1 failed check or build, 2 usage error.
+ */
+import path from "node:path";
+import { Command, CommanderError } from "commander";
+import { processIo, Reporter, type Io } from "./lib/log.js";
+import { UserError, formatProblem } from "./lib/problems.js";
+
+interface GlobalOptions {
+  json: boolean;
+  verbose: boolean;
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  // Browserslist data age is not the user's problem, and its warning would pollute --json output.
+  process.env.BROWSERSLIST_IGNORE_OLD_DATA ??= "1";
+  let exitCode = 0;
+  const program = new Command("citelibre")
+    .description("Build branded CiteLibre (Lutece) sites: themes, images, scans, releases.")
+    .option("--json", "print machine-readable JSON on stdout", false)
+    .option("--verbose", "print every step and tool call", false)
+    .option("--engine <engine>", "container engine: docker or podman (default: detect, or CITELIBRE_ENGINE)")
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  const reporter = () => {
+    const g = program.opts<GlobalOptions>();
+    return new Reporter(io, { json: g.json, verbose: g.verbose });
+  };
+
+  const theme = program.command("theme").description("create, check, build and preview city themes");
+
+  theme
+    .command("new <name>")
+    .description("create themes/<name> from an existing theme, ready to edit")
+    .option("--from <theme>", "theme to start from (a name in themes/ or a path)", "citelibre")
+    .action(async (name: string, opts: { from: string }) => {
+      const { scaffoldTheme } = await import("./theme/scaffold.js");
+      const r = reporter();
+      const target = await scaffoldTheme(name, { from: opts.from });
+      r.json({ theme: name, dir: target });
+      r.result(`Created ${path.relative(process.cwd(), target) || target}.\nNext: put your logo in logo.svg, your colours in tokens.json, your links in theme.yaml, then run:\n  npx citelibre theme preview ${path.relative(process.cwd(), target)}`);
+    });
+
+  theme
+    .command("check <dir>")
+    .description("validate a theme folder and list every problem (exit 1 if any error)")
+    .action(async (dir: string) => {
+      const { checkTheme } = await import("./theme/build.js");
+      const { problemsText, summaryLine } = await import("./theme/report.js");
+      const r = reporter();
+      r.step(`checking ${dir}`);
+      const outcome = await checkTheme(dir);
+      r.json({ valid: outcome.valid, problems: outcome.problems });
+      if (outcome.problems.length > 0) r.result(problemsText(dir, outcome.problems));
+      r.result(outcome.valid ? `${dir}: valid (${summaryLine(outcome.problems)})` : `${dir}: invalid (${summaryLine(outcome.problems)})`);
+      exitCode = outcome.valid ? 0 : 1;
+    });
+
+  theme
+    .command("build <dir>")
+    .description("compile a theme folder into a CiteLibre overlay (default: dist/themes/<name>)")
+    .option("--out <dir>", "output folder")
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { buildTheme } = await import("./theme/build.js");
+      const { problemsText, summaryLine } = await import("./theme/report.js");
+      const r = reporter();
+      const started = performance.now();
+      r.step(`building ${dir}`);
+      const outcome = await buildTheme(dir, opts.out);
+      const ms = Math.round(performance.now() - started);
+      if (!outcome.valid || !outcome.manifest || !outcome.outDir) {
+        r.json({ ok: false, problems: outcome.problems });
+        r.result(problemsText(dir, outcome.problems));
+        r.result(`${dir}: not built (${summaryLine(outcome.problems)})`);
+        exitCode = 1;
+        return;
+      }
+      const m = outcome.manifest;
+      r.json({ ok: true, theme: m.theme, out: outcome.outDir, digest: m.digest, tokensDigest: m.tokensDigest, files: m.files.length, durationMs: ms, problems: outcome.problems });
+      if (outcome.problems.length > 0) r.result(problemsText(dir, outcome.problems));
+      r.result(`Built theme ${m.theme.name} ${m.theme.version} -> ${path.relative(process.cwd(), outcome.outDir) || outcome.outDir} (${m.files.length} files, ${m.digest.slice(0, 19)}, ${ms} ms)`);
+    });
+
+  theme
+    .command("preview <dir>")
+    .description("build the theme, then render preview.html and light/dark screenshots with headless Chromium")
+    .option("--out <dir>", "output folder (default: dist/themes/<name>)")
+    .action(async (dir: string, opts: { out?: string }) => {
+      const { checkTheme, defaultOutDir } = await import("./theme/build.js");
+      const { addPreviewPage, takeScreenshots } = await import("./theme/preview.js");
+      const { writeTreeAtomically } = await import("./lib/tree.js");
+      const { problemsText, summaryLine } = await import("./theme/report.js");
+      const r = reporter();
+      r.step(`building ${dir}`);
+      const outcome = await checkTheme(dir);
+      if (!outcome.valid || !outcome.tree || !outcome.themeName) {
+        r.json({ ok: false, problems: outcome.problems });
+        r.result(problemsText(dir, outcome.problems));
+        r.result(`${dir}: no preview (${summaryLine(outcome.problems)})`);
+        exitCode = 1;
+        return;
+      }
+      const manifest = JSON.parse(outcome.tree.get("manifest.json")?.toString("utf8") ?? "{}") as { theme: { displayName: string } };
+      const { loadTheme } = await import("./theme/load.js");
+      const locale = (await loadTheme(dir)).input?.config.locale ?? "fr-FR";
+      await addPreviewPage(outcome.tree, { locale, displayName: manifest.theme.displayName });
+      const out = path.resolve(opts.out ?? defaultOutDir(outcome.themeName));
+      await writeTreeAtomically(out, outcome.tree);
+      r.step("taking light and dark screenshots with headless Chromium");
+      const shots = await takeScreenshots(out);
+      const rel = (p: string) => path.relative(process.cwd(), p) || p;
+      r.json({ ok: shots.blockedRequests.length === 0, page: path.join(out, "preview.html"), screenshots: { light: shots.light, dark: shots.dark }, blockedRequests: shots.blockedRequests });
+      if (shots.blockedRequests.length > 0) {
+        r.result(`error: the preview tried to contact other hosts (blocked): ${shots.blockedRequests.join(", ")}\n  fix: remove those references from the theme; a city's site must make no third-party request`);
+        exitCode = 1;
+        return;
+      }
+      r.result(`Preview of ${outcome.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are successes; everything else commander reports is a usage error.
+      return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
+    }
+    if (e instanceof UserError) {
+      const json = program.opts<GlobalOptions>().json;
+      if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: e.message, problems: e.problems }, null, 2)}\n`);
+      io.stderr.write(`error: ${e.message}\n`);
+      for (const p of e.problems) io.stderr.write(`${formatProblem(p)}\n`);
+      return e.exitCode;
+    }
+    // A bug in the toolkit, not in the user's input: the stack helps whoever fixes it.
+    io.stderr.write(`internal error (please report it with the command you ran): ${(e as Error).stack ?? String(e)}\n`);
+    return 1;
+  }
+}

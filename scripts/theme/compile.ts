@@ -1,0 +1,159 @@
+/**
+ * Compiles a validated theme into the overlay tree:
+ *   webapp/     files laid over the Lutece webapp root (skin CSS and images, favicons, FreeMarker hooks)
+ *   sql/        theme.sql, idempotent upserts into core_datastore
+ *   keycloak/   a login theme
+ *   manifest.json
+ */
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { hex } from "./color.js";
+import { compileCss } from "./css.js";
+import { hookNames, hookPath, hookView, renderTemplate } from "./hooks.js";
+import { bannerRenders, icoFromPngs, logoHeight, squareIcon, svgToPng, toWebp } from "./images.js";
+import { keycloakTheme } from "./keycloak.js";
+import type { ThemeInput } from "./load.js";
+import { overlayManifest, type OverlayManifest } from "./manifest.js";
+import { siteProperties, themeSql } from "./sql.js";
+import { sha256 } from "../lib/hash.js";
+import type { Problem } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+import { addFile, type FileTree } from "../lib/tree.js";
+
+export const generator = "citelibre-forge";
+
+export interface CompileResult {
+  tree?: FileTree;
+  manifest?: OverlayManifest;
+  problems: Problem[];
+}
+
+export async function compileTheme(input: ThemeInput): Promise<CompileResult> {
+  const { config, design } = input;
+  const name = config.name;
+  const skin = `webapp/themes/skin/${name}`;
+  const tree: FileTree = new Map();
+  const problems: Problem[] = [];
+
+  // Sass runs in its own process and sharp in libvips threads: start both, then wait for both.
+  const [css, images] = await Promise.all([
+    compileCss({ themeDir: input.dir, themeName: name, tokens: input.tokens, design }),
+    renderImages(input, skin),
+  ]);
+  problems.push(...css.problems, ...images.problems);
+  if (!css.result) return { problems };
+  for (const [p, content] of [...images.tree]) addFile(tree, p, content);
+  const bannerSrc = images.bannerSrc;
+  addFile(tree, `${skin}/css/${name}.css`, css.result.css);
+  addFile(tree, `${skin}/css/${name}.min.css`, css.result.minCss);
+  addFile(tree, `${skin}/css/${name}.min.css.map`, css.result.map);
+  for (const [rel, target] of css.result.assets) {
+    addFile(tree, `${skin}/${target}`, await readFile(path.join(input.dir, rel)));
+  }
+
+  // FreeMarker hooks
+  const cssDigest = sha256(css.result.minCss).slice(0, 12);
+  const logoBox = { width: Math.round((input.logo.width / input.logo.height) * logoHeight), height: logoHeight };
+  const view = hookView({
+    config,
+    cssHref: `themes/skin/${name}/css/${name}.min.css?v=${cssDigest}`,
+    themeColor: hex(design.light.primary),
+    logo: { src: `themes/skin/${name}/images/logo.svg`, srcDark: `themes/skin/${name}/images/${input.logoDark ? "logo-dark" : "logo"}.svg`, ...logoBox },
+    bannerSrc,
+  });
+  for (const hook of hookNames) {
+    const override = input.templates[hook];
+    const source = override ?? (await readFile(repoPath("scripts/theme/templates", `${hook}.hbs`), "utf8"));
+    const rendered = renderTemplate(source, view);
+    if (!rendered.ok) {
+      problems.push({
+        severity: "error", file: override ? `templates/${hook}.hbs` : `(built-in ${hook}.hbs)`, ...(rendered.line ? { line: rendered.line } : {}),
+        message: `template error: ${rendered.message}`,
+        fix: "use only the variables listed in docs/theming.md (Template overrides) and the helpers if, unless, each and with",
+      });
+      continue;
+    }
+    addFile(tree, `webapp/${hookPath(hook)}`, rendered.html);
+  }
+  if (problems.some((p) => p.severity === "error")) return { problems };
+
+  addFile(tree, "sql/theme.sql", themeSql(name, siteProperties(config, design, bannerSrc)));
+
+  const kc = keycloakTheme(name, config.displayName, design);
+  const kcRoot = `keycloak/themes/${name}/login`;
+  addFile(tree, `${kcRoot}/theme.properties`, kc.properties);
+  addFile(tree, `${kcRoot}/resources/css/${name}.css`, kc.css);
+  addFile(tree, `${kcRoot}/resources/img/logo.svg`, input.logo.text);
+
+  const manifest = overlayManifest(tree, { name, version: config.version, displayName: config.displayName }, input.tokensDigest, generator);
+  addFile(tree, "manifest.json", JSON.stringify(manifest, null, 2) + "\n");
+  return { tree, manifest, problems };
+}
+
+/** Logos, favicon set and banner: the raster half of the overlay. */
+async function renderImages(input: ThemeInput, skin: string): Promise<{ tree: FileTree; bannerSrc?: string; problems: Problem[] }> {
+  const { config, design } = input;
+  const name = config.name;
+  const tree: FileTree = new Map();
+  const problems: Problem[] = [];
+  // Logos: sanitised SVG plus PNG and WebP at 1x and 2x for places that cannot use SVG.
+  const logoRenders = async (base: string, svg: ThemeInput["logo"]) => {
+    addFile(tree, `${skin}/images/${base}.svg`, svg.text);
+    for (const [suffix, height] of [["", logoHeight], ["@2x", logoHeight * 2]] as const) {
+      const png = await svgToPng(svg.text, svg.width, svg.height, { height });
+      addFile(tree, `${skin}/images/${base}${suffix}.png`, png);
+      addFile(tree, `${skin}/images/${base}${suffix}.webp`, await toWebp(png));
+    }
+  };
+  await logoRenders("logo", input.logo);
+  if (input.logoDark) await logoRenders("logo-dark", input.logoDark);
+
+  // Favicon set at the webapp root, where page_frameset.html links it.
+  // favicon.svg, else favicon.png, else the logo.
+  const faviconSvg = input.favicon.svg ?? (input.favicon.raster ? undefined : input.logo);
+  const icon = (size: number) => squareIcon(faviconSvg ? { svg: faviconSvg } : { raster: input.favicon.raster! }, size);
+  const [i16, i32, i48, i180, i192, i512] = await Promise.all([16, 32, 48, 180, 192, 512].map(icon)) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+  addFile(tree, "webapp/favicon.ico", icoFromPngs([{ size: 16, png: i16 }, { size: 32, png: i32 }, { size: 48, png: i48 }]));
+  addFile(tree, "webapp/favicon-16x16.png", i16);
+  addFile(tree, "webapp/favicon-32x32.png", i32);
+  addFile(tree, "webapp/apple-touch-icon.png", i180);
+  addFile(tree, "webapp/android-chrome-192x192.png", i192);
+  addFile(tree, "webapp/android-chrome-512x512.png", i512);
+  if (faviconSvg) addFile(tree, "webapp/favicon.svg", faviconSvg.text);
+  addFile(tree, "webapp/safari-pinned-tab.svg", (faviconSvg ?? input.logo).text);
+  addFile(
+    tree,
+    "webapp/site.webmanifest",
+    JSON.stringify(
+      {
+        name: config.displayName,
+        short_name: config.displayName.length <= 12 ? config.displayName : config.displayName.slice(0, 12).trimEnd(),
+        lang: config.locale,
+        start_url: "jsp/site/Portal.jsp",
+        display: "standalone",
+        theme_color: hex(design.light.primary),
+        background_color: hex(design.light.background),
+        icons: [
+          { src: "android-chrome-192x192.png", sizes: "192x192", type: "image/png" },
+          { src: "android-chrome-512x512.png", sizes: "512x512", type: "image/png" },
+        ],
+      },
+      null,
+      2,
+    ) + "\n",
+  );
+
+  // Banner
+  let bannerSrc: string | undefined;
+  if (input.banner) {
+    const b = await bannerRenders(input.banner);
+    addFile(tree, `${skin}/images/banner.webp`, b.webp);
+    addFile(tree, `${skin}/images/banner.jpg`, b.jpeg);
+    bannerSrc = `themes/skin/${name}/images/banner.webp`;
+    if (b.downscaled) {
+      problems.push({ severity: "warning", file: config.banner.image ?? "banner", message: `was wider than needed and has been scaled down to ${b.width}x${b.height}`, fix: "none needed; export it at 1920 pixels wide to save build time" });
+    }
+  }
+
+  return { tree, problems, ...(bannerSrc ? { bannerSrc } : {}) };
+}

@@ -1,0 +1,92 @@
+/**
+ * The FreeMarker hooks that theme-citelibre's page_frameset.html includes when present. They are
+ * produced by handlebars templates (the toolkit's, or the theme's own in templates/). Every value a
+ * template sees is already escaped for HTML and FreeMarker, so neither {{x}} nor {{{x}}} can inject.
+ */
+import Handlebars from "handlebars";
+import { freemarkerHtml } from "./escape.js";
+import type { ThemeConfig } from "./config.js";
+
+export const hookNames = ["header_css", "main_nav", "content_header", "menu_footer"] as const;
+export type HookName = (typeof hookNames)[number];
+
+export function hookPath(hook: HookName): string {
+  return `WEB-INF/templates/skin/site/themecitelibre_frameset_${hook}.html`;
+}
+
+export interface HookInputs {
+  config: ThemeConfig;
+  cssHref: string;
+  themeColor: string;
+  logo: { src: string; srcDark: string; width: number; height: number };
+  bannerSrc: string | undefined;
+}
+
+type Safe = Handlebars.SafeString;
+
+function safe(text: string): Safe {
+  return new Handlebars.SafeString(freemarkerHtml(text));
+}
+
+const words = {
+  fr: { home: "Accueil", mainNav: "Navigation principale", links: "Liens utiles" },
+  en: { home: "Home", mainNav: "Main navigation", links: "Useful links" },
+};
+
+/** The data every hook template receives; documented in docs/theming.md for template authors. */
+export function hookView(input: HookInputs): Record<string, unknown> {
+  const { config } = input;
+  const t = config.locale.startsWith("fr") ? words.fr : words.en;
+  const link = (l: { url: string; label: string }) => ({ url: safe(l.url), label: safe(l.label) });
+  const footerLinks = (["legal", "accessibility", "cgu", "cookies", "data", "contact"] as const)
+    .map((k) => config.links[k])
+    .filter((l): l is { url: string; label: string } => l !== undefined);
+  return {
+    themeName: safe(config.name),
+    displayName: safe(config.displayName),
+    locale: safe(config.locale),
+    homeUrl: safe("jsp/site/Portal.jsp"),
+    cssHref: safe(input.cssHref),
+    themeColor: safe(input.themeColor),
+    text: { home: safe(t.home), mainNav: safe(t.mainNav) },
+    logo: {
+      src: safe(input.logo.src),
+      srcDark: safe(input.logo.srcDark),
+      alt: safe(config.organization.name),
+      width: input.logo.width,
+      height: input.logo.height,
+    },
+    organization: {
+      name: safe(config.organization.name),
+      url: config.organization.url ? safe(config.organization.url) : undefined,
+    },
+    nav: config.nav.map(link),
+    links: footerLinks.map(link),
+    footer: {
+      title: config.footer.title ? safe(config.footer.title) : undefined,
+      about: (config.footer.about ?? "").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map(safe),
+      linksTitle: safe(config.footer.linksTitle ?? t.links),
+    },
+    banner: {
+      shown: config.banner.shown,
+      src: input.bannerSrc ? safe(input.bannerSrc) : undefined,
+      title: safe(config.banner.title ?? config.displayName),
+      credits: config.banner.credits ? safe(config.banner.credits) : undefined,
+    },
+  };
+}
+
+export type TemplateResult = { ok: true; html: string } | { ok: false; message: string; line?: number };
+
+/** Renders one template; compile and strict-mode errors (unknown variables) come back as messages. */
+export function renderTemplate(source: string, view: Record<string, unknown>): TemplateResult {
+  const hb = Handlebars.create();
+  try {
+    const template = hb.compile(source, { strict: true, knownHelpersOnly: true, knownHelpers: { if: true, each: true, unless: true, with: true } });
+    return { ok: true, html: template(view) };
+  } catch (e) {
+    const message = (e as Error).message.split("\n").find((l) => l.trim() !== "") ?? String(e);
+    const line = /line (\d+)/i.exec((e as Error).message)?.[1];
+    return { ok: false, message, ...(line ? { line: Number(line) } : {}) };
+  }
+}

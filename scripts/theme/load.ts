@@ -1,0 +1,187 @@
+/**
+ * Reads a theme folder into a validated model. Every problem is collected (not thrown) so that
+ * `theme check` can list them all at once; the model is returned only when nothing blocks a build.
+ */
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { validateThemeConfig, type ThemeConfig } from "./config.js";
+import { checkContrast } from "./contrast.js";
+import { deriveDesign, type Design } from "./design.js";
+import { hookNames, type HookName } from "./hooks.js";
+import { inspectRaster } from "./images.js";
+import { parseJsonText, parseYamlText } from "./json-source.js";
+import { resolveInsideTheme } from "./paths.js";
+import { sanitizeSvg } from "./svg.js";
+import { closest, resolveTokens, type TokenSet } from "./tokens.js";
+import { canonicalJson, sha256 } from "../lib/hash.js";
+import { ProblemList, UserError } from "../lib/problems.js";
+
+export interface SvgAsset {
+  text: string;
+  width: number;
+  height: number;
+}
+
+export interface ThemeInput {
+  dir: string;
+  config: ThemeConfig;
+  tokens: TokenSet;
+  tokensDigest: string;
+  design: Design;
+  logo: SvgAsset;
+  logoDark?: SvgAsset;
+  favicon: { svg?: SvgAsset; raster?: Buffer };
+  banner?: Buffer;
+  templates: Partial<Record<HookName, string>>;
+}
+
+export interface LoadResult {
+  input?: ThemeInput;
+  problems: ProblemList;
+}
+
+const maxTextFileBytes = 1024 * 1024;
+
+export async function loadTheme(dir: string): Promise<LoadResult> {
+  const problems = new ProblemList();
+  const info = await stat(dir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new UserError(`${dir} is not a theme folder (it does not exist or is not a directory). Create one with \`citelibre theme new <name>\`.`);
+  }
+
+  /** Reads a file named by the theme, refusing paths and symlinks that leave the folder. */
+  const readInside = async (rel: string, field: string | undefined, required: boolean, referencedFrom?: string): Promise<Buffer | undefined> => {
+    const resolved = await resolveInsideTheme(dir, rel);
+    if (!resolved.ok) {
+      if (resolved.reason === "does not exist" && !required) return undefined;
+      problems.error({
+        file: referencedFrom ?? rel,
+        ...(field ? { field } : {}),
+        message: referencedFrom ? `path "${rel}" ${resolved.reason}` : `${rel} ${resolved.reason}`,
+        fix: resolved.reason === "does not exist"
+          ? `add ${rel} to the theme folder${required ? " (it is required)" : ""}`
+          : "keep every theme file inside the theme folder, as a regular file referenced by a relative path",
+      });
+      return undefined;
+    }
+    return readFile(resolved.absolute);
+  };
+
+  const readText = async (rel: string, required: boolean): Promise<string | undefined> => {
+    const data = await readInside(rel, undefined, required);
+    if (!data) return undefined;
+    if (data.length > maxTextFileBytes) {
+      problems.error({ file: rel, message: `is larger than ${maxTextFileBytes / 1024} KiB`, fix: "keep it small; it holds settings, not data" });
+      return undefined;
+    }
+    return data.toString("utf8");
+  };
+
+  // theme.yaml
+  let config: ThemeConfig | undefined;
+  const yamlText = await readText("theme.yaml", true);
+  if (yamlText !== undefined) {
+    const parsed = parseYamlText(yamlText);
+    if (!parsed.ok) {
+      problems.error({ file: "theme.yaml", ...parsed.position, message: `is not valid YAML: ${parsed.message}`, fix: "correct the syntax at that line (indentation with spaces, a colon after each key, quotes around text with ': ' or '#')" });
+    } else {
+      const v = validateThemeConfig(parsed.value, "theme.yaml", parsed.locate);
+      problems.addAll(v.problems);
+      config = v.config;
+      if (config && config.name !== path.basename(path.resolve(dir))) {
+        problems.warning({ file: "theme.yaml", field: "name", message: `"${config.name}" differs from the folder name "${path.basename(path.resolve(dir))}"`, fix: "rename the folder or the theme so they match; the overlay uses the name from theme.yaml" });
+      }
+    }
+  }
+
+  // tokens.json
+  let tokens: TokenSet | undefined;
+  let design: Design | undefined;
+  const tokensText = await readText("tokens.json", true);
+  if (tokensText !== undefined) {
+    const parsed = parseJsonText(tokensText);
+    if (!parsed.ok) {
+      problems.error({ file: "tokens.json", ...parsed.position, message: `is not valid JSON: ${parsed.message}`, fix: "correct the syntax at that line (double quotes around names and text, no trailing commas, no comments)" });
+    } else {
+      const r = resolveTokens(parsed.value, "tokens.json");
+      problems.addAll(r.problems);
+      tokens = r.tokens;
+      const d = deriveDesign(r.tokens, "tokens.json");
+      problems.addAll(d.problems);
+      design = d.design;
+    }
+  }
+
+  // Logos and favicon
+  const svg = async (rel: string, required: boolean): Promise<SvgAsset | undefined> => {
+    const data = await readInside(rel, undefined, required);
+    if (!data) return undefined;
+    const r = sanitizeSvg(data);
+    if (!r.ok) {
+      for (const reason of r.reasons) {
+        problems.error({ file: rel, message: reason, fix: "export the logo again as a plain SVG (in Inkscape: Save as > Optimized SVG) without scripts, links to other files or web addresses, and without a DOCTYPE" });
+      }
+      return undefined;
+    }
+    return { text: r.svg, width: r.width, height: r.height };
+  };
+  const logo = await svg("logo.svg", true);
+  const logoDark = await svg("logo-dark.svg", false);
+  const faviconSvg = await svg("favicon.svg", false);
+  let faviconRaster: Buffer | undefined;
+  if (!faviconSvg) {
+    const png = await readInside("favicon.png", undefined, false);
+    if (png) {
+      const r = await inspectRaster(png);
+      if (!r.ok) problems.error({ file: "favicon.png", message: r.reason, fix: r.fix });
+      else if (r.width < 180 || r.height < 180) problems.warning({ file: "favicon.png", message: `is ${r.width}x${r.height}; icons up to 512x512 are produced from it and will look blurred`, fix: "provide favicon.svg, or a square PNG of at least 512x512" });
+      else faviconRaster = png;
+    }
+  }
+
+  // Banner
+  let banner: Buffer | undefined;
+  if (config?.banner.image !== undefined) {
+    const data = await readInside(config.banner.image, "banner.image", true, "theme.yaml");
+    if (data) {
+      const r = await inspectRaster(data);
+      if (!r.ok) problems.error({ file: config.banner.image, message: r.reason, fix: r.fix });
+      else banner = data;
+    }
+  }
+
+  // Template overrides
+  const templates: Partial<Record<HookName, string>> = {};
+  const templateDir = await resolveInsideTheme(dir, "templates");
+  if (templateDir.ok) {
+    for (const entry of await readdir(templateDir.absolute)) {
+      const hook = entry.replace(/\.hbs$/, "");
+      if (!entry.endsWith(".hbs") || !(hookNames as readonly string[]).includes(hook)) {
+        problems.error({
+          file: `templates/${entry}`,
+          message: "is not a known hook template",
+          fix: `name it after one of the hooks: ${hookNames.map((h) => `${h}.hbs`).join(", ")}${closest(entry, hookNames.map((h) => `${h}.hbs`))}`,
+        });
+        continue;
+      }
+      const text = await readText(`templates/${entry}`, true);
+      if (text !== undefined) templates[hook as HookName] = text;
+    }
+  }
+
+  if (design && config) {
+    problems.addAll(checkContrast(design, config.accessibility.acceptContrastFailures, "tokens.json", "theme.yaml"));
+  }
+
+  if (problems.hasErrors || !config || !tokens || !design || !logo) return { problems };
+  const tokensDigest = `sha256:${sha256(canonicalJson(Object.fromEntries([...tokens].map(([k, t]) => [k, t.value]))))}`;
+  return {
+    problems,
+    input: {
+      dir, config, tokens, tokensDigest, design, logo, templates,
+      ...(logoDark ? { logoDark } : {}),
+      ...(banner ? { banner } : {}),
+      favicon: { ...(faviconSvg ? { svg: faviconSvg } : {}), ...(faviconRaster ? { raster: faviconRaster } : {}) },
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * `theme preview`: the built overlay around sample content (header, banner, buttons, form, alerts,
+ * cards, footer), as a static page plus light and dark screenshots taken with headless Chromium.
+ * The page may only load files from the overlay: any other request is blocked and reported.
+ */
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import Handlebars from "handlebars";
+import { hookNames, hookPath } from "./hooks.js";
+import { UserError } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+import { addFile, type FileTree } from "../lib/tree.js";
+
+export const chromiumFlags = [
+  "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+  "--disable-background-networking", "--disable-component-update", "--disable-sync",
+];
+
+export function findChromium(): string {
+  const candidates = [process.env.CITELIBRE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+  const found = candidates.find((c): c is string => !!c && existsSync(c));
+  if (!found) {
+    throw new UserError("Chromium is not installed, so screenshots cannot be taken. Run `npm run setup` (it installs Debian's chromium package), or set CITELIBRE_CHROMIUM to a Chromium executable.");
+  }
+  return found;
+}
+
+/** Adds preview.html and its stand-in stylesheet to a compiled overlay tree. */
+export async function addPreviewPage(tree: FileTree, meta: { locale: string; displayName: string }): Promise<void> {
+  const hooks: Record<string, Handlebars.SafeString> = {};
+  for (const hook of hookNames) {
+    const html = tree.get(`webapp/${hookPath(hook)}`)?.toString("utf8") ?? "";
+    // FreeMarker comments mean nothing to a browser; everything else is already plain HTML.
+    hooks[hook] = new Handlebars.SafeString(html.replace(/<#--[\s\S]*?-->\n?/g, ""));
+  }
+  const template = Handlebars.compile(await readFile(repoPath("scripts/theme/preview/preview.html.hbs"), "utf8"), { strict: true });
+  addFile(tree, "preview.html", template({ hooks, locale: meta.locale, displayName: meta.displayName }));
+  addFile(tree, "preview.css", await readFile(repoPath("scripts/theme/preview/preview.css")));
+}
+
+export interface Screenshots {
+  light: string;
+  dark: string;
+  blockedRequests: string[];
+}
+
+export async function takeScreenshots(outDir: string): Promise<Screenshots> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+  const blockedRequests: string[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+    const page = await context.newPage();
+    await page.route("**/*", async (route) => {
+      const url = route.request().url();
+      if (url.startsWith("file:") || url.startsWith("data:")) await route.continue();
+      else {
+        blockedRequests.push(url);
+        await route.abort();
+      }
+    });
+    await page.goto(pathToFileURL(path.join(outDir, "preview.html")).href, { waitUntil: "load" });
+    const result = { light: path.join(outDir, "preview-light.png"), dark: path.join(outDir, "preview-dark.png") };
+    for (const mode of ["light", "dark"] as const) {
+      await page.evaluate((m) => document.body.setAttribute("data-bs-theme", m), mode);
+      await writeFile(result[mode], await page.screenshot({ fullPage: true, animations: "disabled" }));
+    }
+    return { ...result, blockedRequests };
+  } finally {
+    await browser.close();
+  }
+}

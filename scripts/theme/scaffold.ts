@@ -1,0 +1,38 @@
+/**
+ * `theme new`: copies an existing theme (the neutral default unless told otherwise) under a new name,
+ * ready for a non-developer to edit.
+ */
+import { cp, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseDocument } from "yaml";
+import { themeNamePattern } from "./config.js";
+import { UsageError, UserError } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+
+export async function scaffoldTheme(name: string, options: { from?: string; themesDir?: string }): Promise<string> {
+  if (!themeNamePattern.test(name)) {
+    throw new UsageError(`"${name}" cannot be a theme name: use 2 to 40 lowercase letters, digits or '-', starting with a letter (for example "saint-malo").`);
+  }
+  const themesDir = path.resolve(options.themesDir ?? "themes");
+  const fromArg = options.from ?? "citelibre";
+  const from = fromArg.includes("/") ? path.resolve(fromArg) : (await exists(path.join(themesDir, fromArg))) ? path.join(themesDir, fromArg) : repoPath("themes", fromArg);
+  if (!(await exists(path.join(from, "theme.yaml")))) {
+    throw new UserError(`--from ${fromArg}: no theme folder with a theme.yaml there. Use the name of a folder in themes/ (for example citelibre) or a path.`);
+  }
+  const target = path.join(themesDir, name);
+  if (await exists(target)) {
+    throw new UserError(`${target} already exists: choose another name, or edit that folder directly.`);
+  }
+  await cp(from, target, { recursive: true, errorOnExist: true, force: false, verbatimSymlinks: true });
+  const yamlPath = path.join(target, "theme.yaml");
+  const doc = parseDocument(await readFile(yamlPath, "utf8"));
+  doc.set("name", name);
+  doc.set("displayName", name.split("-").map((w) => w.charAt(0).toUpperCase() + w.slice(1)).join(" "));
+  doc.set("version", "0.1.0");
+  await writeFile(yamlPath, doc.toString());
+  return target;
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(() => true, () => false);
+}
