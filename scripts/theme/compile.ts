@@ -67,7 +67,7 @@ export async function compileTheme(input: ThemeInput): Promise<CompileResult> {
     const rendered = renderTemplate(source, view);
     if (!rendered.ok) {
       problems.push({
-        severity: "error", file: override ? `templates/${hook}.hbs` : `(built-in ${hook}.hbs)`, ...(rendered.line ? { line: rendered.line } : {}),
+        severity: "error", file: override ? `templates/${hook}.hbs` : `(built-in ${hook}.hbs)`, ...(rendered.line ? { line: rendered.line } : {}), ...(rendered.column ? { column: rendered.column } : {}),
         message: `template error: ${rendered.message}`,
         fix: "use only the variables listed in docs/theming.md (Template overrides) and the helpers if, unless, each and with",
       });

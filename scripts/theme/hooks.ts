@@ -76,7 +76,7 @@ export function hookView(input: HookInputs): Record<string, unknown> {
   };
 }
 
-export type TemplateResult = { ok: true; html: string } | { ok: false; message: string; line?: number };
+export type TemplateResult = { ok: true; html: string } | { ok: false; message: string; line?: number; column?: number };
 
 /** Renders one template; compile and strict-mode errors (unknown variables) come back as messages. */
 export function renderTemplate(source: string, view: Record<string, unknown>): TemplateResult {
@@ -85,8 +85,14 @@ export function renderTemplate(source: string, view: Record<string, unknown>): T
     const template = hb.compile(source, { strict: true, knownHelpersOnly: true, knownHelpers: { if: true, each: true, unless: true, with: true } });
     return { ok: true, html: template(view) };
   } catch (e) {
-    const message = (e as Error).message.split("\n").find((l) => l.trim() !== "") ?? String(e);
-    const line = /line (\d+)/i.exec((e as Error).message)?.[1];
+    const raw = (e as Error).message;
+    // Handlebars reports "Parse error on line N" for syntax and '"x" not defined in y - L:C' in strict mode.
+    const strict = /^"(.+)" not defined in .* - (\d+):(\d+)/.exec(raw);
+    if (strict) {
+      return { ok: false, message: `"${strict[1] ?? ""}" is not a variable the template receives`, line: Number(strict[2]), column: Number(strict[3]) + 1 };
+    }
+    const line = /line (\d+)/i.exec(raw)?.[1];
+    const message = raw.split("\n").find((l) => l.trim() !== "") ?? String(e);
     return { ok: false, message, ...(line ? { line: Number(line) } : {}) };
   }
 }

@@ -58,13 +58,13 @@ function describeJsonError(code: string): string {
 /** YAML with duplicate keys refused and positions kept, so schema errors can point at a line. */
 export function parseYamlText(text: string): ParseResult<unknown> {
   const lineCounter = new LineCounter();
-  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const doc: Document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: true });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
     return {
       ok: false,
-      message: first.message.split("\n")[0] ?? first.message,
+      message: (first.message.split("\n")[0] ?? first.message).replace(/ at line \d+, column \d+:?$/, ""),
       ...(pos ? { position: { line: pos.line, column: pos.col } } : {}),
     };
   }

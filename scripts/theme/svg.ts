@@ -38,12 +38,18 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
     return { ok: false, reasons: ["declares a DOCTYPE or entities (a way to read files or blow up memory)"] };
   }
   const parseErrors: string[] = [];
-  const doc = new DOMParser({
-    onError: (level, message) => {
-      if (level !== "warning") parseErrors.push(message.split("\n")[0] ?? message);
-    },
-  }).parseFromString(text, "image/svg+xml");
-  const root = doc.documentElement;
+  let root: Element | null;
+  try {
+    root = new DOMParser({
+      onError: (level, message) => {
+        if (level !== "warning") parseErrors.push(message.split("\n")[0] ?? message);
+      },
+    }).parseFromString(text, "image/svg+xml").documentElement;
+  } catch (e) {
+    // xmldom throws on fatal errors after reporting them.
+    parseErrors.push((e as Error).message.split("\n")[0] ?? "parse error");
+    root = null;
+  }
   if (parseErrors.length > 0 || !root) return { ok: false, reasons: [`is not well-formed XML: ${parseErrors[0] ?? "no root element"}`] };
   if (root.localName !== "svg") return { ok: false, reasons: [`is not an SVG image (its root element is <${root.localName ?? "?"}>)`] };
 

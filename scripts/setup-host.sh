@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the system packages the CiteLibre Forge pipeline and its tests need, on Debian 12 / Ubuntu 22.04+.
+# Idempotent: it installs only what is missing and does nothing (quickly) when everything is there.
+# Run as root, or as a user with sudo.
+set -euo pipefail
+
+# What each package is for:
+#   chromium, fonts-dejavu-core  theme previews and browser tests (headless, driven by playwright-core)
+#   mariadb-server, mariadb-client  the integration test that loads theme.sql into a real core_datastore
+packages=(chromium fonts-dejavu-core mariadb-server mariadb-client)
+
+log() { printf '[setup] %s\n' "$*"; }
+
+if [[ ${EUID} -ne 0 ]]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO=(sudo); else
+    log "run this script as root (or install sudo): it installs system packages with apt-get"; exit 1
+  fi
+else
+  SUDO=()
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  log "this script supports Debian and Ubuntu (apt-get). On another system install: ${packages[*]}"
+  exit 1
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)" != "install ok installed" ]]; then missing+=("$p"); fi
+done
+
+if (( ${#missing[@]} > 0 )); then
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -qq
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  log "system packages present: ${packages[*]}"
+fi
+
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+node_minor=$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)
+if (( node_major < 20 || (node_major == 20 && node_minor < 19) )); then
+  log "Node.js 20.19 or newer is required (found: $(node --version 2>/dev/null || echo none))."
+  log "Install it from https://nodejs.org or your distribution's nodejs 20+ package, then run this again."
+  exit 1
+fi
+log "host ready"

@@ -1,0 +1,69 @@
+/**
+ * The CLI as users run it: the compiled bin in a child process, exit codes and messages.
+ */
+import { execa } from "execa";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { repoPath } from "../../scripts/lib/repo.js";
+import { runCli } from "../helpers/themes.js";
+
+const bin = repoPath("bin/citelibre.js");
+
+describe("citelibre CLI", () => {
+  it("builds a shipped theme from the compiled bin and prints where", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "citelibre-out-"));
+    try {
+      const r = await execa("node", [bin, "--json", "theme", "build", repoPath("themes/citelibre"), "--out", out], { reject: false });
+      expect(r.exitCode, r.stderr).toBe(0);
+      const json = JSON.parse(r.stdout) as { ok: boolean; theme: { name: string }; files: number; digest: string };
+      expect(json).toMatchObject({ ok: true, theme: { name: "citelibre" } });
+      expect(json.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+      const manifest = JSON.parse(await readFile(path.join(out, "manifest.json"), "utf8")) as { files: unknown[] };
+      expect(manifest.files).toHaveLength(json.files);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("exits 2 on a usage error and says what is wrong", async () => {
+    const r = await execa("node", [bin, "theme", "build"], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/missing required argument 'dir'/);
+  });
+
+  it("exits 2 on an unknown command", async () => {
+    const r = await execa("node", [bin, "paint"], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toMatch(/unknown command 'paint'/);
+  });
+
+  it("reports a user error without a stack trace", async () => {
+    const r = await execa("node", [bin, "theme", "build", "/nonexistent"], { reject: false });
+    expect(r.exitCode).toBe(1);
+    expect(r.stderr).toMatch(/^error: \/nonexistent is not a theme folder/m);
+    expect(r.stderr).not.toMatch(/\s+at \S+ \(/);
+  });
+
+  it("theme new scaffolds a valid theme that check accepts, and refuses to overwrite", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "citelibre-new-"));
+    try {
+      const made = await execa("node", [bin, "theme", "new", "saint-exemple"], { cwd: root, reject: false });
+      expect(made.exitCode, made.stderr).toBe(0);
+      const yaml = await readFile(path.join(root, "themes/saint-exemple/theme.yaml"), "utf8");
+      expect(yaml).toMatch(/^name: saint-exemple$/m);
+      expect(yaml).toMatch(/^displayName: Saint Exemple$/m);
+      const check = await runCli(["theme", "check", path.join(root, "themes/saint-exemple")]);
+      expect(check.code, check.stdout).toBe(0);
+      const again = await execa("node", [bin, "theme", "new", "saint-exemple"], { cwd: root, reject: false });
+      expect(again.exitCode).toBe(1);
+      expect(again.stderr).toMatch(/already exists/);
+      const bad = await execa("node", [bin, "theme", "new", "../escape"], { cwd: root, reject: false });
+      expect(bad.exitCode).toBe(2);
+      expect(bad.stderr).toMatch(/cannot be a theme name/);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+});

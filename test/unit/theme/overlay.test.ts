@@ -1,0 +1,112 @@
+/**
+ * The overlay of each shipped theme against the theme-citelibre contract, plus determinism and escaping.
+ */
+import { readFile } from "node:fs/promises";
+import { beforeAll, describe, expect, it } from "vitest";
+import { checkTheme } from "../../../scripts/theme/build.js";
+import { hookPath } from "../../../scripts/theme/hooks.js";
+import { repoPath } from "../../../scripts/lib/repo.js";
+import type { FileTree } from "../../../scripts/lib/tree.js";
+import { copyTheme, shippedThemes } from "../../helpers/themes.js";
+
+const contract = JSON.parse(await readFile(repoPath("test/fixtures/theme-citelibre-contract.json"), "utf8")) as {
+  light: string[]; dark: string[]; variables: string[]; siteProperties: string[]; hooks: string[]; favicons: string[];
+};
+
+/** Custom properties declared inside the blocks whose selector matches. */
+function declared(css: string, selector: RegExp): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const m of css.matchAll(/([^{}]+)\{([^{}]*)\}/g)) {
+    if (!selector.test(m[1] ?? "")) continue;
+    for (const d of (m[2] ?? "").matchAll(/(--[\w-]+)\s*:\s*([^;]+)/g)) found.set(d[1]!, d[2]!.trim());
+  }
+  return found;
+}
+
+describe.each(shippedThemes)("overlay of themes/%s", (name) => {
+  let tree: FileTree;
+  let css: string;
+  beforeAll(async () => {
+    const outcome = await checkTheme(repoPath("themes", name));
+    expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
+    tree = outcome.tree!;
+    css = tree.get(`webapp/themes/skin/${name}/css/${name}.css`)!.toString();
+  });
+
+  it("defines every custom property of theme-citelibre's light and dark themes and _variables.css", () => {
+    const light = declared(css, /\[data-bs-theme="?light"?\]/);
+    const dark = declared(css, /\[data-bs-theme="?dark"?\]/);
+    const root = declared(css, /^\s*:root\s*$/);
+    expect(contract.light.filter((n) => !light.has(n))).toEqual([]);
+    expect(contract.dark.filter((n) => !dark.has(n))).toEqual([]);
+    expect(contract.variables.filter((n) => !root.has(n))).toEqual([]);
+  });
+
+  it("derives --main-color from the primary token in both modes", async () => {
+    const tokens = JSON.parse(await readFile(repoPath("themes", name, "tokens.json"), "utf8")) as { color: { primary: { $value: string } } };
+    const light = declared(css, /\[data-bs-theme="?light"?\]/).get("--main-color");
+    const expected = tokens.color.primary.$value.startsWith("{") ? undefined : tokens.color.primary.$value;
+    if (expected) expect(light).toBe(expected);
+    expect(light).toMatch(/^#[0-9a-f]{6}$/);
+    expect(declared(css, /\[data-bs-theme="?dark"?\]/).get("--main-color")).toMatch(/^#[0-9a-f]{6}$/);
+  });
+
+  it("ships the hook files, the favicon set, SQL, the Keycloak theme and a manifest listing every file", () => {
+    for (const hook of contract.hooks.filter((h) => /header_css|main_nav|menu_footer|content_header/.test(h))) {
+      expect(tree.has(`webapp/WEB-INF/templates/skin/site/${hook}`), hook).toBe(true);
+    }
+    for (const icon of contract.favicons) expect(tree.has(`webapp/${icon}`), icon).toBe(true);
+    expect(tree.get("webapp/favicon.ico")!.readUInt16LE(4)).toBe(3);
+    expect(tree.get(`keycloak/themes/${name}/login/theme.properties`)!.toString()).toContain("parent=keycloak.v2");
+    const manifest = JSON.parse(tree.get("manifest.json")!.toString()) as { files: Array<{ path: string; size: number }>; theme: { name: string } };
+    expect(manifest.theme.name).toBe(name);
+    expect(manifest.files.map((f) => f.path).sort()).toEqual([...tree.keys()].filter((p) => p !== "manifest.json").sort());
+  });
+
+  it("seeds only known theme-citelibre site properties", () => {
+    const sql = tree.get("sql/theme.sql")!.toString();
+    const keys = [...sql.matchAll(/VALUES \('([^']+)'/g)].map((m) => m[1]!);
+    const themeKeys = keys.filter((k) => k.startsWith("themecitelibre.site_property."));
+    expect(themeKeys.length).toBeGreaterThan(10);
+    expect(themeKeys.filter((k) => !contract.siteProperties.includes(k))).toEqual([]);
+  });
+
+  it("makes no third-party request and carries no Paris or State branding", () => {
+    const text = [...tree].filter(([p]) => /\.(css|html|svg|sql|webmanifest|properties)$/.test(p)).map(([, c]) => c.toString()).join("\n");
+    expect(text).not.toMatch(/fonts\.googleapis|googletagmanager|paris\.fr|Ville de Paris|Mon Paris|Marianne|République française/i);
+    expect(text).not.toMatch(/@import/);
+  });
+});
+
+describe("overlay determinism", () => {
+  it("the same input gives a byte-identical tree", async () => {
+    const a = await checkTheme(repoPath("themes/exampleville"));
+    const b = await checkTheme(repoPath("themes/exampleville"));
+    expect([...b.tree!.keys()]).toEqual([...a.tree!.keys()]);
+    for (const [p, content] of a.tree!) expect(b.tree!.get(p)!.equals(content), p).toBe(true);
+  });
+});
+
+describe("hostile text in theme.yaml", () => {
+  it("renders as plain text in hooks and as one escaped value in SQL", async () => {
+    const theme = await copyTheme("citelibre", "hostile");
+    try {
+      const yamlPath = `${theme.dir}/theme.yaml`;
+      const hostile = `Quote ' and " and \\\\ then <script>alert(1)</script> \${pwd} <#assign x=1> [#if x] #{y}`;
+      let yaml = await readFile(yamlPath, "utf8");
+      yaml = yaml.replace("name: citelibre", "name: hostile").replace(/footer:\n {2}title: .*\n/, `footer:\n  title: ${JSON.stringify(hostile)}\n`);
+      await (await import("node:fs/promises")).writeFile(yamlPath, yaml);
+      const outcome = await checkTheme(theme.dir);
+      expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
+      const footer = outcome.tree!.get(`webapp/${hookPath("menu_footer")}`)!.toString();
+      const body = footer.replace(/<#--[\s\S]*?-->/, "");
+      expect(body).not.toMatch(/<script|\$\{|<#|\[#|#\{/);
+      expect(body).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
+      const sql = outcome.tree!.get("sql/theme.sql")!.toString();
+      const line = sql.split("\n").find((l) => l.includes("footer.about.title"))!;
+      expect(line).toContain(`'Quote '' and \\" and \\\\\\\\ then <script>alert(1)</script> \${pwd} <#assign x=1> [#if x] #{y}'`);
+    } finally {
+      await theme.cleanup();
+    }
+  });
+});
