@@ -23,7 +23,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--engine <engine>", "container engine: docker or podman (default: detect, or CITELIBRE_ENGINE)")
     .showHelpAfterError()
     .exitOverride()
-    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+    .configureOutput({
+      writeOut: (s) => {
+        io.stdout.write(s);
+      },
+      writeErr: (s) => {
+        io.stderr.write(s);
+      },
+    });
 
   const reporter = () => {
     const g = program.opts<GlobalOptions>();

@@ -72,7 +72,7 @@ export function parseTokenColor(value: unknown): ColorParse {
   const culoriColor: Record<string, unknown> = { mode: spec.mode, alpha };
   spec.keys.forEach((key, i) => {
     const c = components[i] as number | "none";
-    culoriColor[key] = c === "none" ? 0 : c * spec.scale[i]!;
+    culoriColor[key] = c === "none" ? 0 : c * spec.scale[i as 0 | 1 | 2];
   });
   if (typeof obj.hex === "string" && !hexPattern.test(obj.hex)) {
     return { ok: false, reason: `hex fallback "${obj.hex}" is not a hex colour`, fix: 'write it as "#rrggbb" or remove it' };

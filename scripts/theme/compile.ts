@@ -110,8 +110,9 @@ async function renderImages(input: ThemeInput, skin: string): Promise<{ tree: Fi
 
   // Favicon set at the webapp root, where page_frameset.html links it.
   // favicon.svg, else favicon.png, else the logo.
-  const faviconSvg = input.favicon.svg ?? (input.favicon.raster ? undefined : input.logo);
-  const icon = (size: number) => squareIcon(faviconSvg ? { svg: faviconSvg } : { raster: input.favicon.raster! }, size);
+  const faviconRaster = input.favicon.svg ? undefined : input.favicon.raster;
+  const faviconSvg = faviconRaster ? undefined : (input.favicon.svg ?? input.logo);
+  const icon = (size: number) => squareIcon(faviconRaster ? { raster: faviconRaster } : { svg: faviconSvg ?? input.logo }, size);
   const [i16, i32, i48, i180, i192, i512] = await Promise.all([16, 32, 48, 180, 192, 512].map(icon)) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
   addFile(tree, "webapp/favicon.ico", icoFromPngs([{ size: 16, png: i16 }, { size: 32, png: i32 }, { size: 48, png: i48 }]));
   addFile(tree, "webapp/favicon-16x16.png", i16);

@@ -7,9 +7,18 @@ import { closest } from "./tokens.js";
 import type { Problem } from "../lib/problems.js";
 import type { Position } from "./json-source.js";
 
+/** C0 control characters and DEL: invisible, and able to break the formats text ends up in. */
+function hasControlCharacters(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 /** Links a theme may point to: web pages, mail addresses, or pages of the site itself. */
 export function isSafeLinkTarget(url: string): boolean {
-  if (/[\s<>"'`\\]/.test(url) || /[\u0000-\u001f\u007f]/.test(url)) return false;
+  if (/[\s<>"'`\\]/.test(url) || hasControlCharacters(url)) return false;
   if (url.startsWith("//")) return false;
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) return true;
@@ -31,7 +40,7 @@ const text = (max: number) =>
     .trim()
     .min(1, { error: "must not be empty" })
     .max(max, { error: `must be at most ${max} characters` })
-    .refine((s) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(s), { error: "contains control characters" });
+    .refine((s) => !hasControlCharacters(s.replace(/[\t\n\r]/g, "")), { error: "contains control characters" });
 
 const linkTarget = z
   .string({ error: "must be text" })
@@ -107,8 +116,8 @@ function keysAt(path: PropertyKey[]): string[] {
     let cur = s as { _zod?: { def: Record<string, unknown> } };
     for (let i = 0; i < 10 && cur?._zod; i++) {
       const def = cur._zod.def;
-      if (def.innerType) cur = def.innerType as typeof cur;
-      else if (def.in) cur = def.in as typeof cur;
+      if (def.innerType) cur = def.innerType;
+      else if (def.in) cur = def.in;
       else break;
     }
     return cur;

@@ -101,7 +101,9 @@ export async function compileCss(options: { themeDir: string; themeName: string;
   }
 
   const assets = new Map<string, string>();
-  const guarded = postcss([{ postcssPlugin: "citelibre-guard", Once: (root: Root) => guardExternalReferences(root, themeDir, assets, problems) }]).process(css, { from: undefined, map: false }).css;
+  const guarded = postcss([{ postcssPlugin: "citelibre-guard", Once: (root: Root) => {
+    guardExternalReferences(root, themeDir, assets, problems);
+  } }]).process(css, { from: undefined, map: false }).css;
   if (problems.length > 0) return { problems };
 
   const filename = `${themeName}.css`;
@@ -164,7 +166,7 @@ async function compileOverrides(themeDir: string, generated: string, tokensScss:
       logger: sass.Logger.silent,
     });
     // Sass names sources with our importer URLs; give them stable, readable relative names.
-    const sassMap = compiled.sourceMap!;
+    const sassMap = compiled.sourceMap ?? { version: 3, sources: [], names: [], mappings: "" };
     sassMap.sources = sassMap.sources.map((s) => (s.startsWith("theme:") ? `theme/${s.slice(6)}` : s.startsWith("citelibre:") ? `generated/${s.slice(10)}` : "generated/entry.scss"));
     return { css: compiled.css, map: JSON.stringify(sassMap) };
   } catch (e) {

@@ -73,6 +73,7 @@ export function deriveDesign(tokens: TokenSet, file = "tokens.json"): { design?:
   const problems: Problem[] = [];
   const known = [...tokens.keys()];
 
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- T names the token type the caller expects
   const read = <T extends Expected>(path: string): Extract<TokenValue, { type: T }> | undefined => {
     const spec = contractTokens[path];
     const token = tokens.get(path);

@@ -15,19 +15,18 @@ export function freemarkerHtml(text: string): string {
  * A MariaDB string literal, quotes included. The SQL file sets sql_mode without NO_BACKSLASH_ESCAPES
  * first, so backslash escapes mean what they say here.
  */
+const sqlEscapes: Record<string, string> = {
+  "\u0000": "\\0",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\u001a": "\\Z",
+  "'": "''",
+  '"': '\\"',
+  "\\": "\\\\",
+};
+
 export function sqlString(text: string): string {
-  const escaped = text.replace(/[\0\n\r\x1a'"\\]/g, (ch) => {
-    switch (ch) {
-      case "\0": return "\\0";
-      case "\n": return "\\n";
-      case "\r": return "\\r";
-      case "\x1a": return "\\Z";
-      case "'": return "''";
-      case '"': return '\\"';
-      default: return "\\\\";
-    }
-  });
-  return `'${escaped}'`;
+  return `'${Array.from(text, (ch) => sqlEscapes[ch] ?? ch).join("")}'`;
 }
 
 /** A value in a Java .properties file (Keycloak theme.properties). */

@@ -64,7 +64,9 @@ export async function takeScreenshots(outDir: string): Promise<Screenshots> {
     await page.goto(pathToFileURL(path.join(outDir, "preview.html")).href, { waitUntil: "load" });
     const result = { light: path.join(outDir, "preview-light.png"), dark: path.join(outDir, "preview-dark.png") };
     for (const mode of ["light", "dark"] as const) {
-      await page.evaluate((m) => document.body.setAttribute("data-bs-theme", m), mode);
+      await page.evaluate((m) => {
+        document.body.setAttribute("data-bs-theme", m);
+      }, mode);
       await writeFile(result[mode], await page.screenshot({ fullPage: true, animations: "disabled" }));
     }
     return { ...result, blockedRequests };

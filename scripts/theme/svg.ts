@@ -107,9 +107,9 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
 }
 
 function intrinsicSize(root: Element): { width: number; height: number } {
-  const viewBox = root.getAttribute("viewBox")?.trim().split(/[\s,]+/).map(Number);
-  if (viewBox?.length === 4 && viewBox.every(Number.isFinite) && viewBox[2]! > 0 && viewBox[3]! > 0) {
-    return { width: viewBox[2]!, height: viewBox[3]! };
+  const [, , vbWidth, vbHeight] = root.getAttribute("viewBox")?.trim().split(/[\s,]+/).map(Number) ?? [];
+  if (vbWidth !== undefined && vbHeight !== undefined && vbWidth > 0 && vbHeight > 0) {
+    return { width: vbWidth, height: vbHeight };
   }
   const w = parseFloat(root.getAttribute("width") ?? "");
   const h = parseFloat(root.getAttribute("height") ?? "");
