@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Thin launcher: the CLI is compiled to build/ by `npm ci` (prepare script) so start-up never pays for a TypeScript loader.
+// Thin launcher: `npm ci` (prepare script) bundles the CLI into build/cli.js, so start-up pays neither for a
+// TypeScript loader nor for resolving a thousand modules.
 import { existsSync } from "node:fs";
 
-const entry = new URL("../build/scripts/cli.js", import.meta.url);
+const entry = new URL("../build/cli.js", import.meta.url);
 if (!existsSync(entry)) {
   process.stderr.write("citelibre: the CLI is not compiled yet. Run `npm ci` (or `npm run build`) in the project folder first.\n");
   process.exit(2);

@@ -1,0 +1,20 @@
+// Compiles the CLI (and the benchmark scripts) into single ESM files with esbuild.
+// One file instead of ~1,500 modules: a cold `citelibre theme build` spends most of its time in Node's
+// module loader otherwise (measured: 1.14 s unbundled, 0.62 s bundled, for themes/exampleville).
+import { build } from "esbuild";
+
+await build({
+  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts" },
+  outdir: "build",
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  // Prefer packages' ESM builds: some UMD builds (jsonc-parser) use require() paths esbuild cannot follow.
+  mainFields: ["module", "main"],
+  // Native addons and the browser driver stay in node_modules and load only when needed.
+  external: ["sharp", "lightningcss", "playwright-core"],
+  sourcemap: "linked",
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: "warning",
+});
