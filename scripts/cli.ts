@@ -20,7 +20,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("Build branded CiteLibre (Lutece) sites: themes, images, scans, releases.")
     .option("--json", "print machine-readable JSON on stdout", false)
     .option("--verbose", "print every step and tool call", false)
-    .option("--engine <engine>", "container engine: docker or podman (default: detect, or CITELIBRE_ENGINE)")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -103,17 +102,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const r = reporter();
       r.step(`building ${dir}`);
       const outcome = await checkTheme(dir);
-      if (!outcome.valid || !outcome.tree || !outcome.themeName) {
+      if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) {
         r.json({ ok: false, problems: outcome.problems });
         r.result(problemsText(dir, outcome.problems));
         r.result(`${dir}: no preview (${summaryLine(outcome.problems)})`);
         exitCode = 1;
         return;
       }
-      const manifest = JSON.parse(outcome.tree.get("manifest.json")?.toString("utf8") ?? "{}") as { theme: { displayName: string } };
-      const { loadTheme } = await import("./theme/load.js");
-      const locale = (await loadTheme(dir)).input?.config.locale ?? "fr-FR";
-      await addPreviewPage(outcome.tree, { locale, displayName: manifest.theme.displayName });
+      await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
       const out = path.resolve(opts.out ?? defaultOutDir(outcome.themeName));
       await writeTreeAtomically(out, outcome.tree);
       r.step("taking light and dark screenshots with headless Chromium");

@@ -4,6 +4,7 @@
 import path from "node:path";
 import { compileTheme } from "./compile.js";
 import { loadTheme } from "./load.js";
+import type { ThemeConfig } from "./config.js";
 import type { OverlayManifest } from "./manifest.js";
 import type { Problem } from "../lib/problems.js";
 import { writeTreeAtomically, type FileTree } from "../lib/tree.js";
@@ -14,6 +15,7 @@ export interface CheckOutcome {
   tree?: FileTree;
   manifest?: OverlayManifest;
   themeName?: string;
+  config?: ThemeConfig;
 }
 
 /** Runs everything a build runs, in memory, so `check` finds Sass and template errors too. */
@@ -28,6 +30,7 @@ export async function checkTheme(dir: string): Promise<CheckOutcome> {
     valid,
     problems,
     themeName: loaded.input.config.name,
+    config: loaded.input.config,
     ...(valid && compiled.tree ? { tree: compiled.tree } : {}),
     ...(valid && compiled.manifest ? { manifest: compiled.manifest } : {}),
   };
