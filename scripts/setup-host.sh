@@ -5,9 +5,19 @@
 set -euo pipefail
 
 # What each package is for:
-#   chromium, fonts-dejavu-core  theme previews and browser tests (headless, driven by playwright-core)
-#   mariadb-server, mariadb-client  the integration test that loads theme.sql into a real core_datastore
-packages=(chromium fonts-dejavu-core mariadb-server mariadb-client)
+#   chromium, fonts-dejavu-core      theme previews and browser tests (headless, driven by playwright-core)
+#   mariadb-server, mariadb-client   the integration test that loads theme.sql into a real core_datastore
+#   podman, buildah, skopeo, runc,   the container engine (rootful), its image tools and an OCI runtime
+#   uidmap, fuse-overlayfs, slirp4netns
+#   golang-...-plugin-dnsname,       container names resolve on podman networks (CNI backend)
+#   dnsmasq-base
+#   mmdebstrap                       builds the Debian root filesystem of the base image without a registry
+#   openjdk-17-jdk-headless,         compile the test fixture webapp (javax Servlet 4, like Lutece 7)
+#   libservlet-api-java, libmariadb-java
+packages=(chromium fonts-dejavu-core mariadb-server mariadb-client
+  podman buildah skopeo runc uidmap fuse-overlayfs slirp4netns golang-github-containernetworking-plugin-dnsname dnsmasq-base
+  mmdebstrap
+  openjdk-17-jdk-headless libservlet-api-java libmariadb-java)
 
 log() { printf '[setup] %s\n' "$*"; }
 
@@ -36,6 +46,33 @@ if (( ${#missing[@]} > 0 )); then
   "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 else
   log "system packages present: ${packages[*]}"
+fi
+
+# Podman on hosts without CAP_SYS_RESOURCE (many CI machines and containers): its default ulimits fail
+# with EPERM, and crun fails on hybrid cgroups. A marked block in containers.conf fixes both; re-running
+# replaces the block instead of adding another.
+conf=/etc/containers/containers.conf
+begin="# BEGIN citelibre-forge (managed by scripts/setup-host.sh)"
+end="# END citelibre-forge"
+block="$begin
+[containers]
+default_ulimits = [\"nofile=16384:16384\", \"nproc=32768:32768\"]
+
+[engine]
+runtime = \"runc\"
+$end"
+current=""
+[[ -f "$conf" ]] && current=$(awk -v b="$begin" -v e="$end" '$0==b{skip=1} !skip{print} $0==e{skip=0}' "$conf")
+if grep -qE '^\[(containers|engine)\]' <<<"$current"; then
+  log "$conf already has [containers] or [engine] settings of its own; add these by hand if podman fails with EPERM on ulimits:"
+  printf '%s\n' "$block" | sed 's/^/    /'
+else
+  wanted=$(printf '%s\n%s\n' "$current" "$block" | sed '/./,$!d')
+  if [[ ! -f "$conf" ]] || [[ "$(cat "$conf")" != "$wanted" ]]; then
+    "${SUDO[@]}" mkdir -p /etc/containers
+    printf '%s\n' "$wanted" | "${SUDO[@]}" tee "$conf" >/dev/null
+    log "configured podman in $conf (ulimits, runc)"
+  fi
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { buildArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
+import { baseImageTag, baseLabels, buildDate, mmdebstrapArgv } from "../../../scripts/image/base.js";
+import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
+
+describe("engine command lines", () => {
+  it("builds with buildx --load on docker and with layers and ulimits on podman", () => {
+    const spec = { context: "/ctx", file: "/ctx/Dockerfile", tags: ["citelibre/base:bookworm"], buildArgs: { B: "2", A: "1" }, labels: { "x.y": "z" }, ulimits: ["nofile=1024:1024"] };
+    expect(buildArgv("docker", spec)).toEqual([
+      "buildx", "build", "--load", "--file", "/ctx/Dockerfile", "--tag", "citelibre/base:bookworm",
+      "--build-arg", "A=1", "--build-arg", "B=2", "--label", "x.y=z", "/ctx",
+    ]);
+    expect(buildArgv("podman", spec)).toEqual([
+      "build", "--file", "/ctx/Dockerfile", "--tag", "citelibre/base:bookworm",
+      "--build-arg", "A=1", "--build-arg", "B=2", "--label", "x.y=z", "--layers", "--ulimit", "nofile=1024:1024", "/ctx",
+    ]);
+  });
+
+  it("refuses a build without a tag", () => {
+    expect(() => buildArgv("podman", { context: ".", tags: [] })).toThrow(/at least one tag/);
+  });
+
+  it("publishes ports on loopback by default and passes secrets by name, not value", () => {
+    expect(runArgv("podman", {
+      image: "img", name: "c", detach: true, ports: [{ host: 18080, container: 8080 }],
+      volumes: [{ source: "data", target: "/var/lib/citelibre" }], env: { TZ: "Europe/Paris" }, envFromCaller: ["LUTECE_DB_PWD"],
+    })).toEqual([
+      "run", "--detach", "--name", "c", "--publish", "127.0.0.1:18080:8080", "--volume", "data:/var/lib/citelibre",
+      "--env", "TZ=Europe/Paris", "--env", "LUTECE_DB_PWD", "img",
+    ]);
+  });
+
+  it("uses each engine's own way to test for an image and to save one", () => {
+    expect(imageExistsArgv("podman", "i")).toEqual(["image", "exists", "i"]);
+    expect(imageExistsArgv("docker", "i")).toEqual(["image", "inspect", "--format", "{{.Id}}", "i"]);
+    expect(saveArgv("podman", "i", "o.tar")).toEqual(["save", "--format", "oci-archive", "--output", "o.tar", "i"]);
+    expect(saveArgv("docker", "i", "o.tar")).toEqual(["save", "--output", "o.tar", "i"]);
+  });
+});
+
+describe("base image", () => {
+  it("names the tag after the servlet container", () => {
+    expect(baseImageTag("tomcat10")).toBe("citelibre/base:bookworm");
+    expect(baseImageTag("tomcat9")).toBe("citelibre/base:bookworm-tomcat9");
+  });
+
+  it("honours SOURCE_DATE_EPOCH and refuses a malformed one", () => {
+    expect(buildDate({ SOURCE_DATE_EPOCH: "1700000000" }).toISOString()).toBe("2023-11-14T22:13:20.000Z");
+    expect(() => buildDate({ SOURCE_DATE_EPOCH: "yesterday" })).toThrow(/SOURCE_DATE_EPOCH must be a number/);
+  });
+
+  it("labels the image with OCI keys", () => {
+    const labels = baseLabels({ version: "1.2.3", created: new Date(0), from: "debian@sha256:abc", servlet: "tomcat10", revision: "deadbeef" });
+    expect(labels).toMatchObject({
+      "org.opencontainers.image.version": "1.2.3",
+      "org.opencontainers.image.created": "1970-01-01T00:00:00.000Z",
+      "org.opencontainers.image.base.name": "debian@sha256:abc",
+      "org.opencontainers.image.revision": "deadbeef",
+    });
+  });
+
+  it("asks mmdebstrap for a tar of a minimal bookworm with security updates, in the mode the user can run", () => {
+    const argv = mmdebstrapArgv("/tmp/x.partial", false);
+    expect(argv).toContain("--format=tar");
+    expect(argv).toContain("--mode=unshare");
+    expect(argv).toContain("deb http://deb.debian.org/debian-security bookworm-security main");
+    expect(mmdebstrapArgv("/tmp/x", true)).toContain("--mode=root");
+  });
+});
+
+describe("tool errors", () => {
+  it("explains exit codes in words and quotes commands so they can be pasted", () => {
+    expect(explainExit(127, undefined)).toBe("exit code 127: command not found");
+    expect(explainExit(undefined, "SIGKILL")).toBe("killed by SIGKILL");
+    expect(displayCommand("podman", ["run", "--env", "A=b c", "it's"])).toBe("podman run --env 'A=b c' 'it'\\''s'");
+  });
+});
