@@ -5,6 +5,7 @@
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import { processIo, Reporter, type Io } from "./lib/log.js";
+import { ToolError } from "./lib/exec.js";
 import { UserError, formatProblem } from "./lib/problems.js";
 
 interface GlobalOptions {
@@ -20,6 +21,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("Build branded CiteLibre (Lutece) sites: themes, images, scans, releases.")
     .option("--json", "print machine-readable JSON on stdout", false)
     .option("--verbose", "print every step and tool call", false)
+    .option("--engine <engine>", "container engine: docker or podman (default: CITELIBRE_ENGINE, else detect)")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -35,6 +37,49 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     const g = program.opts<GlobalOptions>();
     return new Reporter(io, { json: g.json, verbose: g.verbose });
   };
+
+  const engine = async () => {
+    const { selectEngine } = await import("./image/engine.js");
+    const g = program.opts<GlobalOptions & { engine?: string }>();
+    return selectEngine(g.engine, g.verbose ? { verbose: (l) => { io.stderr.write(`        ${l}\n`); } } : {});
+  };
+
+  program
+    .command("doctor")
+    .description("list what is installed, what is missing, and how to fix it")
+    .action(async () => {
+      const { runChecks, doctorText } = await import("./lib/doctor.js");
+      const r = reporter();
+      const checks = await runChecks();
+      r.json({ ok: checks.every((c) => c.ok || c.testsOnly), checks });
+      r.result(doctorText(checks));
+      exitCode = checks.every((c) => c.ok || c.testsOnly) ? 0 : 1;
+    });
+
+  program
+    .command("base")
+    .description("the runtime base image")
+    .command("build")
+    .description("build the base image from Dockerfile.base")
+    .option("--bootstrap", "build the Debian root filesystem with mmdebstrap instead of pulling it from a registry", false)
+    .option("--servlet-container <name>", "tomcat10 (Debian, security-maintained) or tomcat9 (Debian's 9.0.70 jars)", "tomcat10")
+    .option("--from <image>", "base image when not bootstrapping (default: CITELIBRE_BASE_FROM or debian:bookworm-slim)")
+    .option("--refresh-rootfs", "rebuild the root filesystem even if the cached one is less than a day old", false)
+    .option("--no-cache", "do not reuse cached layers")
+    .action(async (opts: { bootstrap: boolean; servletContainer: string; from?: string; refreshRootfs: boolean; cache: boolean }) => {
+      const { buildBaseImage } = await import("./image/base.js");
+      const { UsageError } = await import("./lib/problems.js");
+      if (opts.servletContainer !== "tomcat10" && opts.servletContainer !== "tomcat9") {
+        throw new UsageError(`--servlet-container must be tomcat10 or tomcat9, not "${opts.servletContainer}"`);
+      }
+      const r = reporter();
+      const result = await buildBaseImage(await engine(), r, {
+        bootstrap: opts.bootstrap, servlet: opts.servletContainer, refreshRootfs: opts.refreshRootfs, noCache: !opts.cache,
+        ...(opts.from ? { from: opts.from } : {}),
+      });
+      r.json({ ok: true, ...result });
+      r.result(`Built ${result.image} (${(result.sizeBytes / 1e6).toFixed(0)} MB, ${result.id.slice(0, 12)}) from ${result.from} in ${(result.durationMs / 1000).toFixed(1)} s`);
+    });
 
   const theme = program.command("theme").description("create, check, build and preview city themes");
 
@@ -131,6 +176,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     if (e instanceof CommanderError) {
       // Help and version are successes; everything else commander reports is a usage error.
       return e.code === "commander.helpDisplayed" || e.code === "commander.version" || e.code === "commander.help" ? 0 : 2;
+    }
+    if (e instanceof ToolError) {
+      // A tool the user's machine runs failed (engine, mmdebstrap...): its message is the useful part.
+      io.stderr.write(`error: ${e.message}\n`);
+      return 1;
     }
     if (e instanceof UserError) {
       const json = program.opts<GlobalOptions>().json;

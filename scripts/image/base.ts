@@ -1,0 +1,151 @@
+/**
+ * `citelibre base build`: the runtime base image from Dockerfile.base. With --bootstrap, the Debian
+ * root filesystem comes from mmdebstrap and is imported, so no registry is needed (CI here uses this).
+ */
+import { existsSync, statSync } from "node:fs";
+import { mkdir, rename, rm } from "node:fs/promises";
+import path from "node:path";
+import { run } from "../lib/exec.js";
+import type { Reporter } from "../lib/log.js";
+import { UserError } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+import type { Engine } from "./engine.js";
+
+export type ServletContainer = "tomcat10" | "tomcat9";
+export const bootstrapImage = "localhost/citelibre/debian-bootstrap:bookworm";
+/** Used when not bootstrapping; CI overrides it with a digest-pinned reference (CITELIBRE_BASE_FROM). */
+export const defaultFromImage = "docker.io/library/debian:bookworm-slim";
+const rootfsMaxAgeHours = 24;
+
+export function baseImageTag(servlet: ServletContainer): string {
+  return servlet === "tomcat10" ? "citelibre/base:bookworm" : "citelibre/base:bookworm-tomcat9";
+}
+
+export interface BaseLabelsInput {
+  version: string;
+  revision?: string;
+  created: Date;
+  from: string;
+  servlet: ServletContainer;
+  source?: string;
+}
+
+/** OCI labels of the base image; `created` follows SOURCE_DATE_EPOCH when set, for reproducible builds. */
+export function baseLabels(input: BaseLabelsInput): Record<string, string> {
+  return {
+    "org.opencontainers.image.title": "CiteLibre runtime base",
+    "org.opencontainers.image.description": `Debian bookworm, JRE 17, ${input.servlet === "tomcat10" ? "Tomcat 10.1" : "Tomcat 9"}, MariaDB, mail catcher: the base of CiteLibre bundle images`,
+    "org.opencontainers.image.version": input.version,
+    "org.opencontainers.image.created": input.created.toISOString(),
+    "org.opencontainers.image.vendor": "CiteLibre Forge",
+    "org.opencontainers.image.licenses": "EUPL-1.2",
+    "org.opencontainers.image.base.name": input.from,
+    ...(input.revision ? { "org.opencontainers.image.revision": input.revision } : {}),
+    ...(input.source ? { "org.opencontainers.image.source": input.source } : {}),
+    "fr.citelibre.servlet-container": input.servlet,
+  };
+}
+
+export function buildDate(env: NodeJS.ProcessEnv = process.env): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined) return new Date();
+  if (!/^\d+$/.test(epoch)) throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not "${epoch}"`);
+  return new Date(Number(epoch) * 1000);
+}
+
+export function mmdebstrapArgv(output: string, asRoot: boolean): string[] {
+  return [
+    "--variant=minbase",
+    // Explicit: mmdebstrap guesses the format from the file name, and ours ends in .partial while written.
+    "--format=tar",
+    `--mode=${asRoot ? "root" : "unshare"}`,
+    "--aptopt=Acquire::Retries \"3\"",
+    "--dpkgopt=path-exclude=/usr/share/man/*",
+    "--dpkgopt=path-exclude=/usr/share/doc/*",
+    "--dpkgopt=path-include=/usr/share/doc/*/copyright",
+    "--dpkgopt=path-exclude=/usr/share/locale/*",
+    "bookworm",
+    output,
+    "deb http://deb.debian.org/debian bookworm main",
+    "deb http://deb.debian.org/debian bookworm-updates main",
+    "deb http://deb.debian.org/debian-security bookworm-security main",
+  ];
+}
+
+async function gitRevision(): Promise<string | undefined> {
+  try {
+    return (await run("git", ["-C", repoPath(), "rev-parse", "HEAD"])).stdout.trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Builds (or reuses, when younger than a day) the Debian root filesystem, and imports it once. */
+async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: boolean): Promise<string> {
+  const dir = repoPath(".cache", "rootfs");
+  const tarball = path.join(dir, "debian-bookworm-minbase.tar");
+  const fresh = existsSync(tarball) && Date.now() - statSync(tarball).mtimeMs < rootfsMaxAgeHours * 3600_000;
+  if (!fresh || refresh) {
+    if (!existsSync("/usr/bin/mmdebstrap")) {
+      throw new UserError("mmdebstrap is not installed, and --bootstrap needs it. Run `npm run setup`, or build from a registry image without --bootstrap.");
+    }
+    await mkdir(dir, { recursive: true });
+    reporter.step("building a Debian bookworm root filesystem with mmdebstrap (about 40 s)");
+    const partial = `${tarball}.partial`;
+    await rm(partial, { force: true });
+    await run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0), {
+      onLine: (l) => { reporter.detail(l); },
+      ...(reporter.options.verbose ? { verbose: (l: string) => { reporter.detail(l); } } : {}),
+    });
+    await rename(partial, tarball);
+  } else {
+    reporter.step(`reusing the root filesystem built ${Math.round((Date.now() - statSync(tarball).mtimeMs) / 60_000)} min ago (--refresh-rootfs to rebuild)`);
+  }
+  const stamp = `${statSync(tarball).size}-${Math.floor(statSync(tarball).mtimeMs)}`;
+  const label = "fr.citelibre.rootfs";
+  const current = (await engine.imageExists(bootstrapImage)) ? await engine.inspectFormat(bootstrapImage, `{{index .Labels "${label}"}}`).catch(() => "") : "";
+  if (current !== stamp) {
+    reporter.step(`importing the root filesystem as ${bootstrapImage}`);
+    await engine.import(tarball, bootstrapImage, [`LABEL ${label}=${stamp}`]);
+  }
+  return bootstrapImage;
+}
+
+export interface BaseBuildResult {
+  image: string;
+  id: string;
+  sizeBytes: number;
+  from: string;
+  servlet: ServletContainer;
+  durationMs: number;
+}
+
+export async function buildBaseImage(
+  engine: Engine,
+  reporter: Reporter,
+  options: { bootstrap: boolean; servlet: ServletContainer; from?: string; refreshRootfs?: boolean; noCache?: boolean },
+): Promise<BaseBuildResult> {
+  const started = performance.now();
+  const from = options.bootstrap ? await bootstrapRootfs(engine, reporter, options.refreshRootfs ?? false) : options.from ?? process.env.CITELIBRE_BASE_FROM ?? defaultFromImage;
+  const tag = baseImageTag(options.servlet);
+  const version = (await import("../../package.json", { with: { type: "json" } })).default.version;
+  const revision = await gitRevision();
+  const labels = baseLabels({ version, created: buildDate(), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
+  const iidFile = repoPath(".cache", `base-${options.servlet}.iid`);
+  await mkdir(path.dirname(iidFile), { recursive: true });
+  reporter.step(`building ${tag} from ${from} (${options.servlet}); a first build downloads about 150 MB of Debian packages`);
+  await engine.build(
+    {
+      context: repoPath(),
+      file: repoPath("Dockerfile.base"),
+      tags: [tag],
+      buildArgs: { BASE_IMAGE: from, SERVLET_CONTAINER: options.servlet },
+      labels,
+      iidFile,
+      ...(options.noCache ? { noCache: true } : {}),
+    },
+    { onLine: (l) => { reporter.detail(l); } },
+  );
+  const info = await engine.inspect<{ Id: string; Size: number }>(tag);
+  return { image: tag, id: info.Id, sizeBytes: info.Size, from, servlet: options.servlet, durationMs: Math.round(performance.now() - started) };
+}
