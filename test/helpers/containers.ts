@@ -1,0 +1,111 @@
+/**
+ * Helpers for tests that run real containers: free loopback ports, HTTP polling, a fixture site image
+ * (the fixture WAR + a compiled theme + bundle SQL on top of the base image), and clean-up.
+ */
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Engine } from "../../scripts/image/engine.js";
+import { checkTheme } from "../../scripts/theme/build.js";
+import { repoPath } from "../../scripts/lib/repo.js";
+import { writeTreeAtomically } from "../../scripts/lib/tree.js";
+import { buildFixtureWar } from "./fixture-site.js";
+
+export const engine = new Engine("podman");
+const prefix = `citelibre-test-${process.pid}`;
+let counter = 0;
+const created = { containers: new Set<string>(), volumes: new Set<string>(), networks: new Set<string>() };
+
+export function uniqueName(kind: string): string {
+  counter += 1;
+  return `${prefix}-${kind}-${counter}`;
+}
+
+export function track(kind: keyof typeof created, name: string): string {
+  created[kind].add(name);
+  return name;
+}
+
+export async function cleanup(): Promise<void> {
+  for (const c of created.containers) await engine.raw(["rm", "--force", "--time", "0", c]).catch(() => undefined);
+  for (const v of created.volumes) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
+  for (const n of created.networks) await engine.raw(["network", "rm", "--force", n]).catch(() => undefined);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
+
+/** Polls a loopback URL until it answers 200 or the time is up; returns the body and the time it took. */
+export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<{ body: string; ms: number }> {
+  const started = performance.now();
+  let last = "";
+  while (performance.now() - started < timeoutMs) {
+    try {
+      const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+      if (r.status === 200) return { body: await r.text(), ms: Math.round(performance.now() - started) };
+      last = `HTTP ${r.status}`;
+    } catch (e) {
+      last = (e as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
+}
+
+/** Waits for a container to exit; returns its exit code and logs. */
+export async function waitForExit(container: string, timeoutMs = 60_000): Promise<{ exitCode: number; logs: string }> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    const status = await engine.inspectFormat(container, "{{.State.Status}}");
+    if (status === "exited" || status === "stopped") {
+      const exitCode = Number(await engine.inspectFormat(container, "{{.State.ExitCode}}"));
+      return { exitCode, logs: await engine.logs(container) };
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${container} still runs after ${timeoutMs} ms:\n${await engine.logs(container, 30)}`);
+}
+
+export const fixtureContext = "site";
+
+/** Builds a bundle-like image: base + fixture WAR (migrated for Tomcat 10) + bundle SQL + theme overlay. */
+export async function buildFixtureImage(baseImage: string, tag: string, theme = "exampleville"): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), "citelibre-fixture-image-"));
+  await buildFixtureWar(path.join(dir, "war"));
+  const outcome = await checkTheme(repoPath("themes", theme));
+  if (!outcome.tree) throw new Error(`theme ${theme} does not build`);
+  await writeTreeAtomically(path.join(dir, "theme"), outcome.tree);
+  await mkdir(path.join(dir, "sql"), { recursive: true });
+  await writeFile(
+    path.join(dir, "sql", "001-core.sql"),
+    "CREATE TABLE IF NOT EXISTS core_datastore (entity_key VARCHAR(255) NOT NULL PRIMARY KEY, entity_value TEXT) DEFAULT CHARSET=utf8mb4;\n" +
+      "INSERT INTO core_datastore VALUES ('portal.site.site_property.name', 'Lutece');\n",
+  );
+  await writeFile(
+    path.join(dir, "Dockerfile"),
+    [
+      `FROM ${baseImage}`,
+      `ENV CITELIBRE_CONTEXT=${fixtureContext}`,
+      "COPY war/fixture-site.war /tmp/site.war",
+      `RUN citelibre-install-war /tmp/site.war ${fixtureContext} && rm /tmp/site.war`,
+      "COPY sql/ /opt/citelibre/sql/bundle/",
+      "COPY theme/sql/theme.sql /opt/citelibre/sql/theme/",
+      `COPY theme/webapp/ /opt/citelibre/tomcat/webapps/${fixtureContext}/`,
+      "",
+    ].join("\n"),
+  );
+  await engine.build({ context: dir, tags: [tag] });
+  return tag;
+}
