@@ -4,7 +4,7 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts" },
+  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts", "bench/runtime": "scripts/bench/runtime.ts" },
   outdir: "build",
   bundle: true,
   platform: "node",
