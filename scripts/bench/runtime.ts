@@ -26,7 +26,7 @@ function median(values: number[]): number {
   return sorted.length % 2 ? upper : ((sorted[mid - 1] ?? upper) + upper) / 2;
 }
 
-const line = (label: string, value: string, target = "") => { console.log(`${label.padEnd(44)} ${value.padStart(12)}   ${target}`); };
+const line = (label: string, value: string, target = "") => { console.log(`${label.padEnd(48)} ${value.padStart(12)}   ${target}`); };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const cli = repoPath("bin/citelibre.js");
 

@@ -4,7 +4,7 @@
  * messages, users, and secrets kept out of image layers.
  */
 import { execa } from "execa";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -101,6 +101,11 @@ describe("all-in-one container", () => {
     const mails = await fetch(`http://127.0.0.1:${app.mailPort}/`);
     expect(mails.status).toBe(200);
     expect(await mails.text()).toContain("Mails sent by the site");
+    // No manager or example applications, and the image's healthcheck agrees the site is up.
+    expect((await fetch(`http://127.0.0.1:${app.port}/manager/html`)).status).toBe(404);
+    expect((await engine.raw(["exec", app.name, "/usr/local/bin/citelibre-healthcheck"])).exitCode).toBe(0);
+    const serverXml = (await engine.raw(["exec", app.name, "cat", "/opt/citelibre/tomcat/conf/server.xml"])).stdout;
+    expect(serverXml).toMatch(/<Server port="-1"/);
   });
 
   it("runs Tomcat, MariaDB and the mail catcher as non-root users", async () => {
@@ -178,11 +183,16 @@ describe("environment and failures", () => {
     await engine.raw(["network", "create", network]);
     const dbName = track("containers", uniqueName("db"));
     await engine.raw(["run", "--detach", "--name", dbName, "--network", network, "--env", "CITELIBRE_ROLE=database", "--env", "LUTECE_DB_PWD=db-secret/&'x", fixture]);
-    const app = await start({ network, env: { LUTECE_DB_HOST: dbName, LUTECE_DB_PWD: "db-secret/&'x", CITELIBRE_DB_WAIT: "60" } });
+    // The mail host is only configured, never contacted: the fixture sends no mail.
+    const app = await start({ network, env: { LUTECE_DB_HOST: dbName, LUTECE_DB_PWD: "db-secret/&'x", CITELIBRE_DB_WAIT: "60", LUTECE_MAIL_HOST: dbName, LUTECE_MAIL_PORT: "2525" } });
     const { body } = await waitForHttp(portal(app.port, "?note=external"), 90_000);
     expect(notesIn(body)).toBe(1);
     const procs = await processes(app.name);
     expect(procs.some((p) => p.command.startsWith("mariadbd"))).toBe(false);
+    expect(procs.some((p) => p.command.includes("mailcatcher"))).toBe(false);
+    const config = (await engine.raw(["exec", app.name, "cat", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/config.properties`])).stdout;
+    expect(config).toContain(`mail.server=${dbName}`);
+    expect(config).toContain("mail.server.port=2525");
     const dbProcs = await processes(dbName);
     expect(dbProcs.some((p) => p.command.startsWith("mariadbd"))).toBe(true);
     expect(dbProcs.some((p) => p.command.startsWith("java"))).toBe(false);
@@ -193,6 +203,24 @@ describe("environment and failures", () => {
     const { exitCode, logs } = await waitForExit(app.name, 30_000);
     expect(exitCode).not.toBe(0);
     expect(logs).toMatch(/cannot reach the database lutece at 127\.0\.0\.2:3306 as lutece within 3s/);
+  });
+
+  it("reads the password from LUTECE_DB_PWD_FILE, as Docker and Kubernetes secrets provide it", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "citelibre-secret-"));
+    try {
+      await writeFile(path.join(dir, "db-password"), "from-a-secret-file\n");
+      const app = await start({
+        volume: track("volumes", uniqueName("data")),
+        env: { LUTECE_DB_PWD_FILE: "/run/secrets/db-password" },
+        mounts: ["--volume", `${dir}:/run/secrets:ro`],
+      });
+      await waitForHttp(portal(app.port), 90_000);
+      const props = (await engine.raw(["exec", app.name, "cat", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/db.properties`])).stdout;
+      expect(props).toContain("portal.password=from-a-secret-file\n");
+      expect((await engine.raw(["exec", app.name, "stat", "-c", "%a %U:%G", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/db.properties`])).stdout.trim()).toBe("640 root:tomcat");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("accepts a password with / & ' \" and \\, and refuses one with a line break", async () => {
@@ -229,4 +257,21 @@ describe("environment and failures", () => {
     expect(r2.exitCode).not.toBe(0);
     expect(r2.logs).toMatch(/\/var\/lib\/citelibre (is full|has only \d+ MB free)/);
   });
+});
+
+describe("Tomcat 9 variant", () => {
+  it("builds with --servlet-container tomcat9 and runs the javax WAR without migration", async () => {
+    const built = await runCli(["base", "build", "--bootstrap", "--servlet-container", "tomcat9"]);
+    expect(built.code, built.stderr + built.stdout).toBe(0);
+    const image = await buildFixtureImage(`localhost/${baseImageTag("tomcat9")}`, "localhost/citelibre/fixture-site:test-tomcat9");
+    const name = track("containers", uniqueName("tomcat9"));
+    const port = await freePort();
+    await engine.raw(["run", "--detach", "--name", name, "--publish", `127.0.0.1:${port}:8080`, image]);
+    const { body } = await waitForHttp(`http://127.0.0.1:${port}/${fixtureContext}/jsp/site/Portal.jsp`, 90_000);
+    expect(body).toContain("<title>Exampleville</title>");
+    expect(await engine.logs(name)).toMatch(/Apache Tomcat\/9\.0/);
+    // The servlet class still refers to javax.servlet: the WAR was installed as built.
+    const classes = (await engine.raw(["exec", name, "grep", "-c", "-a", "javax/servlet", "/opt/citelibre/tomcat/webapps/site/WEB-INF/classes/fr/citelibre/fixture/PortalServlet.class"])).stdout.trim();
+    expect(Number(classes)).toBeGreaterThan(0);
+  }, 600_000);
 });
