@@ -11,7 +11,7 @@ echo "== type check"; npm run --silent typecheck
 status=0
 echo "== unit tests"
 npx vitest run --config vitest.config.ts --reporter=default --reporter=json --outputFile="$results/unit.json" || status=1
-echo "== integration tests (real MariaDB, real Chromium)"
+echo "== integration tests (real MariaDB, real Chromium, real podman)"
 npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile="$results/integration.json" || status=1
 
 node -e '
