@@ -152,7 +152,7 @@ describe("all-in-one container", () => {
     expect(notesIn((await waitForHttp(portal(app.port), 90_000)).body)).toBe(count);
   });
 
-  it("keeps the generated password out of image layers, history, labels and the container's environment", async () => {
+  it("keeps the generated password out of image layers, history, labels and every process environment", async () => {
     const secret = (await engine.raw(["exec", app.name, "cat", "/var/lib/citelibre/secrets/db-password"])).stdout.trim();
     expect(secret).toMatch(/^[A-Za-z0-9]{32}$/);
     const mode = (await engine.raw(["exec", app.name, "stat", "-c", "%a %U", "/var/lib/citelibre/secrets/db-password"])).stdout.trim();
@@ -161,6 +161,9 @@ describe("all-in-one container", () => {
     const inspect = JSON.stringify(await engine.inspect(fixture)) + JSON.stringify(await engine.inspect(app.name));
     expect(history).not.toContain(secret);
     expect(inspect).not.toContain(secret);
+    const environments = (await engine.raw(["exec", app.name, "bash", "-c", "cat /proc/[0-9]*/environ 2>/dev/null | tr '\\0' '\\n'"])).stdout;
+    expect(environments).toContain("CITELIBRE_CONTEXT=");
+    expect(environments).not.toContain(secret);
     const dir = await mkdtemp(path.join(tmpdir(), "citelibre-layers-"));
     try {
       await engine.raw(["save", "--format", "docker-dir", "--output", path.join(dir, "image"), fixture]);

@@ -19,8 +19,8 @@ read_env_file_variants() {
     if [[ -n "${!file:-}" ]]; then
       [[ -z "${!var:-}" ]] || die "both $var and $file are set; keep only one"
       [[ -r "${!file}" ]] || die "$file points to ${!file}, which does not exist or cannot be read"
+      # Not exported: a secret read from a file stays out of the services' environments.
       printf -v "$var" '%s' "$(cat -- "${!file}")"
-      export "${var?}"
     fi
   done
 }
@@ -99,16 +99,16 @@ configure_site() {
   local conf=$webapp/WEB-INF/conf
   [[ -d "$webapp" ]] || { log "no site installed in $webapp yet: Tomcat starts without it"; return 0; }
   install -d "$conf"
-  export CL_URL="jdbc:mariadb://$host:$port/$name?useUnicode=true&characterEncoding=utf8"
-  export CL_USER=$user CL_DRIVER=org.mariadb.jdbc.Driver CL_MAIL_HOST=$mail_host CL_MAIL_PORT=$mail_port
-  export CL_MAIL_USER=${LUTECE_MAIL_USER:-} CL_MAIL_PWD=${LUTECE_MAIL_PWD:-} CL_PWD=$LUTECE_DB_PWD
+  local url="jdbc:mariadb://$host:$port/$name?useUnicode=true&characterEncoding=utf8"
   touch "$conf/db.properties" "$conf/config.properties"
-  python3 /usr/local/lib/citelibre/set-properties.py "$conf/db.properties" \
+  # Values travel as environment of this one command only, so none lingers in the services' environments.
+  CL_URL=$url CL_USER=$user CL_PWD=$LUTECE_DB_PWD CL_DRIVER=org.mariadb.jdbc.Driver \
+    python3 /usr/local/lib/citelibre/set-properties.py "$conf/db.properties" \
     portal.url=CL_URL portal.user=CL_USER portal.password=CL_PWD portal.driver=CL_DRIVER
   local mail_keys=(mail.server=CL_MAIL_HOST mail.server.port=CL_MAIL_PORT)
-  [[ -n "$CL_MAIL_USER" ]] && mail_keys+=(mail.username=CL_MAIL_USER mail.password=CL_MAIL_PWD)
-  python3 /usr/local/lib/citelibre/set-properties.py "$conf/config.properties" "${mail_keys[@]}"
-  unset CL_PWD CL_MAIL_PWD
+  [[ -n "${LUTECE_MAIL_USER:-}" ]] && mail_keys+=(mail.username=CL_MAIL_USER mail.password=CL_MAIL_PWD)
+  CL_MAIL_HOST=$mail_host CL_MAIL_PORT=$mail_port CL_MAIL_USER=${LUTECE_MAIL_USER:-} CL_MAIL_PWD=${LUTECE_MAIL_PWD:-} \
+    python3 /usr/local/lib/citelibre/set-properties.py "$conf/config.properties" "${mail_keys[@]}"
   chown root:tomcat "$conf/db.properties" "$conf/config.properties"
   chmod 0640 "$conf/db.properties" "$conf/config.properties"
 }
