@@ -3,9 +3,8 @@
  * reported (with the closest valid key) instead of silently ignored.
  */
 import { z } from "zod";
-import { closest } from "./tokens.js";
 import type { Problem } from "../lib/problems.js";
-import type { Position } from "./json-source.js";
+import { validateDocument, type Locate } from "../lib/validate.js";
 
 /** C0 control characters and DEL: invisible, and able to break the formats text ends up in. */
 function hasControlCharacters(s: string): boolean {
@@ -109,70 +108,7 @@ export const themeConfigSchema = z.strictObject({
 
 export type ThemeConfig = z.infer<typeof themeConfigSchema>;
 
-/** The keys an object accepts at a path of the schema, for "did you mean" suggestions. */
-function keysAt(path: PropertyKey[]): string[] {
-  let schema: unknown = themeConfigSchema;
-  const unwrap = (s: unknown): unknown => {
-    let cur = s as { _zod?: { def: Record<string, unknown> } };
-    for (let i = 0; i < 10 && cur?._zod; i++) {
-      const def = cur._zod.def;
-      if (def.innerType) cur = def.innerType;
-      else if (def.in) cur = def.in;
-      else break;
-    }
-    return cur;
-  };
-  for (const key of path) {
-    const def = (unwrap(schema) as { _zod: { def: Record<string, unknown> } })._zod.def;
-    if (def.type === "object") schema = (def.shape as Record<string, unknown>)[String(key)];
-    else if (def.type === "array") schema = def.element;
-    else return [];
-  }
-  const def = (unwrap(schema) as { _zod?: { def: Record<string, unknown> } })?._zod?.def;
-  return def?.type === "object" ? Object.keys(def.shape as object) : [];
-}
-
-export function validateThemeConfig(
-  value: unknown,
-  file: string,
-  locate: (path: (string | number)[]) => Position | undefined,
-): { config?: ThemeConfig; problems: Problem[] } {
-  const result = themeConfigSchema.safeParse(value ?? {});
-  if (result.success) return { config: result.data, problems: [] };
-  const problems: Problem[] = [];
-  for (const issue of result.error.issues) {
-    const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
-    if (issue.code === "unrecognized_keys") {
-      const valid = keysAt(issue.path);
-      for (const key of issue.keys) {
-        problems.push({
-          severity: "error", file, field: [...path, key].join("."), ...locate([...path, key]),
-          message: "is not a known key",
-          fix: `remove it or correct the spelling${closest(key, valid)}; valid keys here: ${valid.join(", ")}`,
-        });
-      }
-      continue;
-    }
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
-    problems.push({
-      severity: "error", file, field: path.join(".") || "(document)", ...locate(path),
-      message: missing ? "is required but missing" : issue.message,
-      fix: fixFor(issue, missing, path.join(".")),
-    });
-  }
-  return { problems };
-}
-
-function fixFor(issue: z.core.$ZodIssue, missing: boolean, field: string): string {
-  if (missing) return `add ${field.split(".").at(-1)}: to theme.yaml (see docs/theming.md for an example)`;
-  switch (issue.code) {
-    case "too_big":
-      return "shorten it";
-    case "too_small":
-      return "give it a value";
-    case "invalid_type":
-      return `give it a value of the right kind (${issue.expected})`;
-    default:
-      return "correct the value as described (see docs/theming.md)";
-  }
+export function validateThemeConfig(value: unknown, file: string, locate: Locate): { config?: ThemeConfig; problems: Problem[] } {
+  const { value: config, problems } = validateDocument(themeConfigSchema, value, file, locate, "docs/theming.md");
+  return config ? { config, problems } : { problems };
 }

@@ -5,7 +5,8 @@
 import {
   contrast, ensureContrast, fromOklch, hue, lightness, mix, readableOn, shade, tint, type Srgb,
 } from "./color.js";
-import { closest, type TokenSet, type TokenValue } from "./tokens.js";
+import type { TokenSet, TokenValue } from "./tokens.js";
+import { closest } from "../lib/validate.js";
 import type { Problem } from "../lib/problems.js";
 
 export const paletteRoles = [

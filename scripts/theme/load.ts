@@ -9,10 +9,11 @@ import { checkContrast } from "./contrast.js";
 import { deriveDesign, type Design } from "./design.js";
 import { hookNames, type HookName } from "./hooks.js";
 import { inspectRaster } from "./images.js";
-import { parseJsonText, parseYamlText } from "./json-source.js";
+import { parseJsonText, parseYamlText } from "../lib/json-source.js";
 import { resolveInsideTheme } from "./paths.js";
 import { sanitizeSvg } from "./svg.js";
-import { closest, resolveTokens, type TokenSet } from "./tokens.js";
+import { resolveTokens, type TokenSet } from "./tokens.js";
+import { closest } from "../lib/validate.js";
 import { canonicalJson, sha256 } from "../lib/hash.js";
 import { ProblemList, UserError } from "../lib/problems.js";
 

@@ -2,9 +2,9 @@
  * Design tokens in the W3C DTCG format (2025.10): groups, `$value`, `$type` (inherited from groups),
  * `$description`, `$extensions`, and aliases written "{group.token}".
  */
-import { distance as levenshtein } from "fastest-levenshtein";
 import { parseTokenColor, type Srgb } from "./color.js";
 import type { Problem } from "../lib/problems.js";
+import { closest } from "../lib/validate.js";
 
 export type TokenType = "color" | "dimension" | "fontFamily" | "fontWeight" | "number" | "duration" | "cubicBezier" | "string";
 
@@ -206,15 +206,3 @@ export function resolveTokens(tree: unknown, file = "tokens.json"): { tokens: To
   for (const token of raw) resolve(token, []);
   return { tokens: resolved, problems };
 }
-
-/** " (did you mean x?)" for the closest candidate, or nothing. */
-export function closest(word: string, candidates: string[]): string {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = levenshtein(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : "";
-}
-

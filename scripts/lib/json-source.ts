@@ -1,10 +1,7 @@
 import { parse as parseTolerant, printParseErrorCode, type ParseError } from "jsonc-parser";
 import { LineCounter, parseDocument, isNode, type Document } from "yaml";
 
-export interface Position {
-  line: number;
-  column: number;
-}
+import type { Locate, Position } from "./validate.js";
 
 /** Line and column (1-based) of a character offset. */
 export function positionOf(text: string, offset: number): Position {
@@ -13,7 +10,7 @@ export function positionOf(text: string, offset: number): Position {
   return { line: lines.length, column: (lines.at(-1)?.length ?? 0) + 1 };
 }
 
-export type ParseResult<T> = { ok: true; value: T; locate: (path: (string | number)[]) => Position | undefined } | { ok: false; message: string; position?: Position };
+export type ParseResult<T> = { ok: true; value: T; locate: Locate } | { ok: false; message: string; position?: Position };
 
 /**
  * JSON.parse with the line and column of a syntax error. Node 20 reports only a character offset,

@@ -1,0 +1,93 @@
+/**
+ * Validation of a YAML or JSON document against a zod schema, turned into Problems that name the file,
+ * the field (with its line when known) and the fix. Unknown keys get the closest valid key suggested.
+ * Shared by theme.yaml and bundle.yaml.
+ */
+import { distance as levenshtein } from "fastest-levenshtein";
+import type { z } from "zod";
+import type { Problem } from "./problems.js";
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export type Locate = (path: (string | number)[]) => Position | undefined;
+
+/** " (did you mean x?)" for the closest candidate, or nothing. */
+export function closest(word: string, candidates: string[]): string {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = levenshtein(word, c);
+    if (d < bestDistance) [best, bestDistance] = [c, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : "";
+}
+
+type ZodDef = Record<string, unknown>;
+interface ZodLike {
+  _zod?: { def: ZodDef };
+}
+
+/** The keys an object accepts at a path of the schema (through optional, default, pipe and arrays). */
+export function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
+  const unwrap = (s: unknown): ZodLike | undefined => {
+    let cur = s as ZodLike | undefined;
+    for (let i = 0; i < 10 && cur?._zod; i++) {
+      const def = cur._zod.def;
+      if (def.innerType) cur = def.innerType;
+      else if (def.in) cur = def.in;
+      else break;
+    }
+    return cur;
+  };
+  let current: unknown = schema;
+  for (const key of path) {
+    const def = unwrap(current)?._zod?.def;
+    if (def?.type === "object") current = (def.shape as Record<string, unknown>)[String(key)];
+    else if (def?.type === "array") current = def.element;
+    else return [];
+  }
+  const def = unwrap(current)?._zod?.def;
+  return def?.type === "object" ? Object.keys(def.shape as object) : [];
+}
+
+export function validateDocument<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  file: string,
+  locate: Locate,
+  docs: string,
+): { value?: z.infer<S>; problems: Problem[] } {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return { value: result.data, problems: [] };
+  const problems: Problem[] = [];
+  for (const issue of result.error.issues) {
+    const path = issue.path.map((p) => (typeof p === "number" ? p : String(p)));
+    if (issue.code === "unrecognized_keys") {
+      const valid = keysAt(schema, issue.path);
+      for (const key of issue.keys) {
+        problems.push({
+          severity: "error", file, field: [...path, key].join("."), ...locate([...path, key]),
+          message: "is not a known key",
+          fix: `remove it or correct the spelling${closest(key, valid)}; valid keys here: ${valid.join(", ")}`,
+        });
+      }
+      continue;
+    }
+    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    const field = path.join(".");
+    problems.push({
+      severity: "error", file, field: field || "(document)", ...locate(path),
+      message: missing ? "is required but missing" : issue.message,
+      fix: missing
+        ? `add ${field.split(".").at(-1) ?? field}: to ${file} (see ${docs} for an example)`
+        : issue.code === "too_big" ? "shorten it"
+        : issue.code === "too_small" ? "give it a value"
+        : issue.code === "invalid_type" ? `give it a value of the right kind (${issue.expected})`
+        : `correct the value as described (see ${docs})`,
+    });
+  }
+  return { problems };
+}
