@@ -81,6 +81,151 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       r.result(`Built ${result.image} (${(result.sizeBytes / 1e6).toFixed(0)} MB, ${result.id.slice(0, 12)}) from ${result.from} in ${(result.durationMs / 1000).toFixed(1)} s`);
     });
 
+  const bundleBuildOptions = (cmd: Command) =>
+    cmd
+      .option("--theme <dir>", "theme folder (default: the bundle's default theme)")
+      .option("--site-war <war>", "site to bake instead of the manifest's: a path, an http(s)/file URL, groupId:artifactId:version, or stand-in")
+      .option("--maven-repo <url>", "Maven repository for coordinates (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+      .option("--offline", "use only the local artifact cache", false)
+      .option("--stand-in-if-unreachable", "bake the stand-in site when the Lutece repository cannot be reached", false)
+      .option("--registry <host>", "registry part of the image name (for example ghcr.io)")
+      .option("--namespace <name>", "namespace part of the image name", "citelibre");
+
+  interface BundleBuildFlags {
+    theme?: string; siteWar?: string; mavenRepo: string[]; offline: boolean; standInIfUnreachable: boolean; registry?: string; namespace: string;
+  }
+
+  const buildBundle = async (name: string, opts: BundleBuildFlags, r: Reporter) => {
+    const { loadBundle, resolveBundleDir } = await import("./bundle/manifest.js");
+    const { resolveSite } = await import("./bundle/site.js");
+    const { bake } = await import("./image/bake.js");
+    const { repoPath } = await import("./lib/repo.js");
+    const { problemsText } = await import("./theme/report.js");
+    const { UserError: UE } = await import("./lib/problems.js");
+    const dir = await resolveBundleDir(name);
+    const loaded = await loadBundle(dir);
+    if (!loaded.bundle) throw new UE(`bundle ${name} is not valid:\n${problemsText(dir, loaded.problems.items)}`);
+    const bundle = loaded.bundle;
+    r.step(`resolving the site of ${bundle.manifest.name}`);
+    const site = await resolveSite(bundle, {
+      cacheDir: repoPath(".cache", "maven"),
+      offline: opts.offline,
+      standInIfUnreachable: opts.standInIfUnreachable,
+      mavenRepositories: opts.mavenRepo,
+      onProgress: (m) => { r.step(m); },
+      ...(opts.siteWar ? { siteWar: opts.siteWar } : {}),
+    });
+    if (site.standIn) r.warn(`this image carries the STAND-IN site (a small demo webapp), not ${bundle.manifest.title}: the Lutece repository is needed for the real one.`);
+    const result = await bake(await engine(), r, bundle, site, {
+      themeDir: opts.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
+      event: { kind: "local", version: bundle.manifest.version },
+      namespace: opts.namespace,
+      ...(opts.registry ? { registry: opts.registry } : {}),
+    });
+    return { bundle, result };
+  };
+
+  bundleBuildOptions(
+    program.command("build <bundle>").description("bake a bundle image (base + site WAR + bundle config and SQL + theme)"),
+  ).action(async (name: string, opts: BundleBuildFlags) => {
+    const r = reporter();
+    const started = performance.now();
+    const { result } = await buildBundle(name, opts, r);
+    const total = Math.round(performance.now() - started);
+    r.json({ ok: true, ...result, durationMs: total });
+    r.result([
+      `Built ${result.image}${result.site.standIn ? "  (STAND-IN site)" : ""}`,
+      `  id:     ${result.id}`,
+      `  tags:   ${result.tags.join(", ")}`,
+      `  size:   ${(result.sizeBytes / 1e6).toFixed(0)} MB`,
+      `  theme:  ${result.theme.name} (${result.theme.digest.slice(0, 19)})`,
+      `  site:   ${result.site.source}`,
+      `  steps:  ${Object.entries(result.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}; total ${(total / 1000).toFixed(1)} s`,
+    ].join("\n"));
+  });
+
+  bundleBuildOptions(
+    program.command("run <bundle>").description("build what is missing, start the site with a named volume, wait until it answers, print its URLs"),
+  )
+    .option("--port <n>", "port of the site on this machine", "8080")
+    .option("--mail-port <n>", "port of the caught-mail viewer", "1080")
+    .option("--host <ip>", "address to publish on (0.0.0.0 to reach it from other machines)", "127.0.0.1")
+    .option("--detach", "return once the site answers, leaving it running", false)
+    .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean }) => {
+      const { runSite } = await import("./image/run-site.js");
+      const { UsageError: Usage } = await import("./lib/problems.js");
+      const port = Number(opts.port);
+      const mailPort = Number(opts.mailPort);
+      for (const [flag, v] of [["--port", port], ["--mail-port", mailPort]] as const) {
+        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new Usage(`${flag} must be a port number`);
+      }
+      const r = reporter();
+      const { bundle, result } = await buildBundle(name, opts, r);
+      const eng = await engine();
+      r.step(`starting ${result.image}`);
+      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 180_000 });
+      r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
+      r.result([
+        "",
+        `${bundle.manifest.title} is running (theme ${result.theme.name}), answered after ${(running.startupMs / 1000).toFixed(1)} s.`,
+        ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository."] : []),
+        `  site:         ${running.urls.frontOffice}`,
+        `  back office:  ${running.urls.backOffice}`,
+        `  mails:        ${running.urls.mail}`,
+        `  data volume:  ${running.volume}`,
+        `  database password: ${running.secrets}`,
+        `  logs:         ${eng.name} logs -f ${running.container}`,
+      ].join("\n"));
+      if (opts.detach) {
+        r.result(`Stop it with: ${eng.name} stop ${running.container}`);
+        return;
+      }
+      r.result("Press Ctrl-C to stop it (the data stays in the volume).");
+      await new Promise<void>((resolve) => {
+        process.once("SIGINT", resolve);
+        process.once("SIGTERM", resolve);
+      });
+      r.step(`stopping ${running.container}`);
+      await eng.stop(running.container, 10);
+      r.result("Stopped.");
+    });
+
+  const bundleCmd = program.command("bundle").description("check bundle manifests and show what they generate");
+  bundleCmd
+    .command("check [bundles...]")
+    .description("validate bundle manifests (default: every folder of bundles/); exit 1 if any is invalid")
+    .action(async (names: string[]) => {
+      const { listBundles, loadBundle, resolveBundleDir } = await import("./bundle/manifest.js");
+      const { problemsText, summaryLine } = await import("./theme/report.js");
+      const r = reporter();
+      const targets = names.length > 0 ? names : await listBundles();
+      const results = [];
+      for (const name of targets) {
+        const dir = await resolveBundleDir(name);
+        const { bundle, problems } = await loadBundle(dir);
+        results.push({ bundle: name, valid: bundle !== undefined, problems: problems.items });
+        if (problems.items.length > 0) r.result(problemsText(dir, problems.items));
+        r.result(`${name}: ${bundle ? "valid" : "invalid"} (${summaryLine(problems.items)})`);
+      }
+      r.json({ valid: results.every((x) => x.valid), bundles: results });
+      exitCode = results.every((x) => x.valid) ? 0 : 1;
+    });
+  bundleCmd
+    .command("pom <bundle>")
+    .description("print the Maven site POM generated from a bundle's site.build")
+    .action(async (name: string) => {
+      const { loadBundle, resolveBundleDir } = await import("./bundle/manifest.js");
+      const { sitePom } = await import("./bundle/site-pom.js");
+      const { UserError: UE } = await import("./lib/problems.js");
+      const { problemsText } = await import("./theme/report.js");
+      const dir = await resolveBundleDir(name);
+      const { bundle, problems } = await loadBundle(dir);
+      if (!bundle) throw new UE(`bundle ${name} is not valid:\n${problemsText(dir, problems.items)}`);
+      const m = bundle.manifest;
+      if (!("build" in m.site)) throw new UE(`${name} uses a prebuilt site (site.war): there is no POM to generate`);
+      io.stdout.write(sitePom({ ...m, site: m.site }));
+    });
+
   const theme = program.command("theme").description("create, check, build and preview city themes");
 
   theme

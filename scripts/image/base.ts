@@ -2,7 +2,7 @@
  * `citelibre base build`: the runtime base image from Dockerfile.base. With --bootstrap, the Debian
  * root filesystem comes from mmdebstrap and is imported, so no registry is needed (CI here uses this).
  */
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { run } from "../lib/exec.js";
@@ -53,7 +53,29 @@ export function buildDate(env: NodeJS.ProcessEnv = process.env): Date {
   return new Date(Number(epoch) * 1000);
 }
 
-export function mmdebstrapArgv(output: string, asRoot: boolean): string[] {
+/** Debian mirrors (main archive, security archive) as this host's apt is configured to use them. */
+export function hostDebianMirrors(sources: string[]): { archive?: string; security?: string } {
+  const uris = sources.flatMap((text) => [
+    ...[...text.matchAll(/^URIs:\s*(\S+)/gim)].map((m) => m[1] ?? ""),
+    ...[...text.matchAll(/^deb\s+(?:\[[^\]]*\]\s+)?(\S+)/gim)].map((m) => m[1] ?? ""),
+  ]).filter((u) => /^https?:\/\//.test(u));
+  const security = uris.find((u) => /debian-security\/?$/.test(u));
+  const archive = uris.find((u) => /\/debian\/?$/.test(u));
+  return { ...(archive ? { archive } : {}), ...(security ? { security } : {}) };
+}
+
+function readHostSources(): string[] {
+  const files = ["/etc/apt/sources.list", ...(existsSync("/etc/apt/sources.list.d") ? readdirSync("/etc/apt/sources.list.d").filter((f) => /\.(list|sources)$/.test(f)).map((f) => `/etc/apt/sources.list.d/${f}`) : [])];
+  return files.filter((f) => existsSync(f)).map((f) => readFileSync(f, "utf8"));
+}
+
+/**
+ * mmdebstrap arguments for a minimal bookworm with its updates and security suites, from the mirror this
+ * host already uses (a proxy or local mirror included); mmdebstrap's own default when none is found.
+ */
+export function mmdebstrapArgv(output: string, asRoot: boolean, mirrors: { archive?: string; security?: string } = hostDebianMirrors(readHostSources())): string[] {
+  const archive = mirrors.archive?.replace(/\/+$/, "");
+  const security = mirrors.security?.replace(/\/+$/, "");
   return [
     "--variant=minbase",
     // Explicit: mmdebstrap guesses the format from the file name, and ours ends in .partial while written.
@@ -66,9 +88,8 @@ export function mmdebstrapArgv(output: string, asRoot: boolean): string[] {
     "--dpkgopt=path-exclude=/usr/share/locale/*",
     "bookworm",
     output,
-    "deb http://deb.debian.org/debian bookworm main",
-    "deb http://deb.debian.org/debian bookworm-updates main",
-    "deb http://deb.debian.org/debian-security bookworm-security main",
+    ...(archive ? [`deb ${archive} bookworm main`, `deb ${archive} bookworm-updates main`] : []),
+    ...(archive && security ? [`deb ${security} bookworm-security main`] : []),
   ];
 }
 

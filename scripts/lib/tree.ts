@@ -41,3 +41,33 @@ export async function writeTreeAtomically(outDir: string, tree: FileTree): Promi
     throw e;
   }
 }
+
+/**
+ * Makes `dir` hold exactly `tree`, rewriting only files whose bytes changed, so unchanged files keep
+ * their modification time (image builders key their layer cache on it, and Tomcat serves it as
+ * Last-Modified).
+ */
+export async function syncTree(dir: string, tree: FileTree): Promise<{ written: number; removed: number }> {
+  const { readFile, readdir } = await import("node:fs/promises");
+  let written = 0;
+  let removed = 0;
+  const wanted = new Set<string>();
+  for (const [rel, content] of tree) {
+    const target = path.join(dir, ...rel.split("/"));
+    wanted.add(target);
+    const current = await readFile(target).catch(() => undefined);
+    if (current?.equals(content)) continue;
+    await mkdir(path.dirname(target), { recursive: true });
+    await writeFile(target, content);
+    written++;
+  }
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    const full = path.join(e.parentPath, e.name);
+    if (e.isFile() && !wanted.has(full)) {
+      await rm(full, { force: true });
+      removed++;
+    }
+  }
+  return { written, removed };
+}

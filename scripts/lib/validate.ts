@@ -53,6 +53,15 @@ export function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
   return def?.type === "object" ? Object.keys(def.shape as object) : [];
 }
 
+function valueAt(root: unknown, path: PropertyKey[]): unknown {
+  let current: unknown = root;
+  for (const key of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
 export function validateDocument<S extends z.ZodType>(
   schema: S,
   value: unknown,
@@ -76,7 +85,8 @@ export function validateDocument<S extends z.ZodType>(
       }
       continue;
     }
-    const missing = issue.code === "invalid_type" && issue.input === undefined;
+    // zod does not keep the input in issues by default: look the value up to tell "missing" from "wrong".
+    const missing = issue.code === "invalid_type" && valueAt(value, issue.path) === undefined;
     const field = path.join(".");
     problems.push({
       severity: "error", file, field: field || "(document)", ...locate(path),

@@ -10,7 +10,7 @@ import { Engine } from "../../scripts/image/engine.js";
 import { checkTheme } from "../../scripts/theme/build.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { writeTreeAtomically } from "../../scripts/lib/tree.js";
-import { buildFixtureWar } from "./fixture-site.js";
+import { buildStandInWar } from "../../scripts/bundle/stand-in.js";
 
 export const engine = new Engine("podman");
 const prefix = `citelibre-test-${process.pid}`;
@@ -83,7 +83,7 @@ export const fixtureContext = "site";
 /** Builds a bundle-like image: base + fixture WAR (migrated for Tomcat 10) + bundle SQL + theme overlay. */
 export async function buildFixtureImage(baseImage: string, tag: string, theme = "exampleville"): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), "citelibre-fixture-image-"));
-  await buildFixtureWar(path.join(dir, "war"));
+  await buildStandInWar(path.join(dir, "war"));
   const outcome = await checkTheme(repoPath("themes", theme));
   if (!outcome.tree) throw new Error(`theme ${theme} does not build`);
   await writeTreeAtomically(path.join(dir, "theme"), outcome.tree);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
-import { baseImageTag, baseLabels, buildDate, mmdebstrapArgv } from "../../../scripts/image/base.js";
+import { baseImageTag, baseLabels, buildDate, hostDebianMirrors, mmdebstrapArgv } from "../../../scripts/image/base.js";
 import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
 
 describe("engine command lines", () => {
@@ -60,11 +60,24 @@ describe("base image", () => {
   });
 
   it("asks mmdebstrap for a tar of a minimal bookworm with security updates, in the mode the user can run", () => {
-    const argv = mmdebstrapArgv("/tmp/x.partial", false);
+    const mirrors = { archive: "http://mirror.test/debian/", security: "http://mirror.test/debian-security" };
+    const argv = mmdebstrapArgv("/tmp/x.partial", false, mirrors);
     expect(argv).toContain("--format=tar");
     expect(argv).toContain("--mode=unshare");
-    expect(argv).toContain("deb http://deb.debian.org/debian-security bookworm-security main");
-    expect(mmdebstrapArgv("/tmp/x", true)).toContain("--mode=root");
+    expect(argv.slice(-3)).toEqual([
+      "deb http://mirror.test/debian bookworm main",
+      "deb http://mirror.test/debian bookworm-updates main",
+      "deb http://mirror.test/debian-security bookworm-security main",
+    ]);
+    expect(mmdebstrapArgv("/tmp/x", true, {})).toContain("--mode=root");
+    expect(mmdebstrapArgv("/tmp/x", true, {}).at(-1)).toBe("/tmp/x");
+  });
+
+  it("finds the host's Debian mirrors in deb822 and one-line apt sources", () => {
+    const deb822 = "Types: deb\nURIs: http://mirror.test/debian\nSuites: bookworm\n\nTypes: deb\nURIs: http://mirror.test/debian-security\nSuites: bookworm-security\n";
+    expect(hostDebianMirrors([deb822])).toEqual({ archive: "http://mirror.test/debian", security: "http://mirror.test/debian-security" });
+    expect(hostDebianMirrors(["deb [arch=amd64] http://proxy.test/debian bookworm main\n"])).toEqual({ archive: "http://proxy.test/debian" });
+    expect(hostDebianMirrors(["# nothing"])).toEqual({});
   });
 });
 

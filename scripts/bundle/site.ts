@@ -1,0 +1,97 @@
+/**
+ * Which site WAR goes into a bundle image: --site-war (a path, a URL or Maven coordinates), else the
+ * manifest's prebuilt `war`, else its `build` (assembled with Maven where the Lutece repository is
+ * reachable). The stand-in site replaces it only when asked to and the repository is unreachable.
+ */
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync } from "node:fs";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { formatCoordinates, parseCoordinates } from "./coordinates.js";
+import type { Bundle } from "./manifest.js";
+import { ArtifactError, fetchToCache, resolveArtifact, type FetchOptions } from "./maven.js";
+import { standInWar } from "./stand-in.js";
+import { UsageError } from "../lib/problems.js";
+
+export interface ResolvedSite {
+  file: string;
+  sha256: string;
+  /** What the WAR came from, for labels and the report. */
+  source: string;
+  standIn: boolean;
+}
+
+export interface SiteOptions extends FetchOptions {
+  siteWar?: string;
+  mavenRepositories?: string[];
+  /** Use the stand-in site when the Lutece repository cannot be reached (the demo does). */
+  standInIfUnreachable?: boolean;
+}
+
+async function sha256File(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  await pipeline(createReadStream(file), hash);
+  return hash.digest("hex");
+}
+
+async function resolveExplicit(siteWar: string, bundle: Bundle, options: SiteOptions): Promise<ResolvedSite> {
+  if (siteWar === "stand-in") {
+    const file = await standInWar();
+    return { file, sha256: await sha256File(file), source: "stand-in site (test/fixtures/site)", standIn: true };
+  }
+  if (/^(https?|file):\/\//.test(siteWar)) {
+    const fetched = await fetchToCache(siteWar, "war", undefined, options);
+    return { file: fetched.file, sha256: fetched.sha256, source: siteWar, standIn: false };
+  }
+  if (existsSync(siteWar)) {
+    const file = path.resolve(siteWar);
+    return { file, sha256: await sha256File(file), source: file, standIn: false };
+  }
+  const coords = parseCoordinates(siteWar);
+  if ("error" in coords) {
+    throw new UsageError(`--site-war ${siteWar}: not an existing file, not a URL, and ${coords.error}. Give a path, an http(s)/file URL, groupId:artifactId:version, or "stand-in".`);
+  }
+  const repositories = options.mavenRepositories?.length ? options.mavenRepositories : "war" in bundle.manifest.site && "repositories" in bundle.manifest.site.war ? bundle.manifest.site.war.repositories : "build" in bundle.manifest.site ? bundle.manifest.site.build.repositories : [];
+  if (repositories.length === 0) throw new UsageError(`--site-war ${siteWar} is Maven coordinates: give --maven-repo <url> too`);
+  const fetched = await resolveArtifact(coords, repositories, undefined, options);
+  return { file: fetched.file, sha256: fetched.sha256, source: formatCoordinates(coords), standIn: false };
+}
+
+async function resolveFromManifest(bundle: Bundle, options: SiteOptions): Promise<ResolvedSite> {
+  const site = bundle.manifest.site;
+  if ("war" in site) {
+    if ("url" in site.war) {
+      const fetched = await fetchToCache(site.war.url, "war", site.war.sha256, options);
+      return { file: fetched.file, sha256: fetched.sha256, source: site.war.url, standIn: false };
+    }
+    const coords = parseCoordinates(site.war.coordinates);
+    if ("error" in coords) throw new UsageError(`bundles/${bundle.manifest.name}/bundle.yaml site.war.coordinates: ${coords.error}`);
+    const fetched = await resolveArtifact(coords, options.mavenRepositories?.length ? options.mavenRepositories : site.war.repositories, site.war.sha256, options);
+    return { file: fetched.file, sha256: fetched.sha256, source: formatCoordinates(coords), standIn: false };
+  }
+  // site.build: the site is assembled from lutece-core and plugins with Maven, which needs the Lutece
+  // repository. Check that it answers before starting a build that would fail half-way.
+  const repository = site.build.repositories[0] ?? "";
+  const probe = `${repository.replace(/\/+$/, "")}/fr/paris/lutece/lutece-core/maven-metadata.xml`;
+  try {
+    const r = await fetch(probe, { signal: AbortSignal.timeout(5000) });
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+  } catch (e) {
+    throw new ArtifactError("unreachable", `${bundle.manifest.name} is assembled from Lutece plugins with Maven, and the Lutece repository (${repository}) is unreachable from here (${(e as Error).message}). Build where it is reachable, or give a prebuilt site with --site-war.`);
+  }
+  throw new ArtifactError("unreachable", `assembling ${bundle.manifest.name} with Maven runs in the builder stage of CI (see docs/bundles.md); on this machine give a prebuilt site with --site-war`);
+}
+
+export async function resolveSite(bundle: Bundle, options: SiteOptions): Promise<ResolvedSite> {
+  if (options.siteWar) return resolveExplicit(options.siteWar, bundle, options);
+  try {
+    return await resolveFromManifest(bundle, options);
+  } catch (e) {
+    if (options.standInIfUnreachable && e instanceof ArtifactError && (e.kind === "unreachable" || e.kind === "timeout" || e.kind === "offline")) {
+      options.onProgress?.(`the site cannot be fetched (${e.message.split(". ")[0] ?? e.message}); using the stand-in site instead`);
+      const file = await standInWar();
+      return { file, sha256: await sha256File(file), source: "stand-in site (the Lutece repository is unreachable)", standIn: true };
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * `citelibre build`: bakes a bundle image from the base image, the site WAR, the bundle's config and SQL,
+ * and a theme overlay, in that layer order. The build context lives in .cache/bake/<bundle>-<theme>/ and
+ * is updated file by file, so unchanged inputs keep their layers cached.
+ */
+import { mkdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import Handlebars from "handlebars";
+import { baseImageTag, buildBaseImage, buildDate } from "./base.js";
+import type { Engine } from "./engine.js";
+import { computeTags, imageName, type BuildEvent } from "./tags.js";
+import type { Bundle } from "../bundle/manifest.js";
+import type { ResolvedSite } from "../bundle/site.js";
+import type { Reporter } from "../lib/log.js";
+import { UserError } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+import { addFile, syncTree, type FileTree } from "../lib/tree.js";
+import { checkTheme } from "../theme/build.js";
+import { problemsText } from "../theme/report.js";
+
+export interface BakeOptions {
+  themeDir: string;
+  event: BuildEvent;
+  registry?: string;
+  namespace?: string;
+  revision?: string;
+  source?: string;
+}
+
+export interface BakeResult {
+  image: string;
+  tags: string[];
+  id: string;
+  sizeBytes: number;
+  theme: { name: string; digest: string };
+  site: ResolvedSite;
+  base: { image: string; id: string };
+  steps: Record<string, number>;
+}
+
+export function bundleLabels(input: {
+  bundle: Bundle; themeName: string; themeDigest: string; created: Date; base: { image: string; id: string }; site: ResolvedSite; revision?: string; source?: string;
+}): Record<string, string> {
+  const m = input.bundle.manifest;
+  return {
+    "org.opencontainers.image.title": `CiteLibre ${m.title}`,
+    "org.opencontainers.image.description": m.description.slice(0, 300),
+    "org.opencontainers.image.version": m.version,
+    "org.opencontainers.image.created": input.created.toISOString(),
+    "org.opencontainers.image.vendor": "CiteLibre Forge",
+    "org.opencontainers.image.licenses": "EUPL-1.2",
+    "org.opencontainers.image.base.name": input.base.image,
+    "org.opencontainers.image.base.digest": input.base.id,
+    ...(input.revision ? { "org.opencontainers.image.revision": input.revision } : {}),
+    ...(input.source ? { "org.opencontainers.image.source": input.source } : {}),
+    "fr.citelibre.bundle": m.name,
+    "fr.citelibre.theme": input.themeName,
+    "fr.citelibre.theme.digest": input.themeDigest,
+    "fr.citelibre.site.sha256": input.site.sha256,
+    "fr.citelibre.site.stand-in": String(input.site.standIn),
+  };
+}
+
+export function renderDockerfile(template: string, input: { bundle: string; theme: string; baseImage: string; context: string }): string {
+  return Handlebars.compile(template, { strict: true, noEscape: true })(input);
+}
+
+export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, options: BakeOptions): Promise<BakeResult> {
+  const steps: Record<string, number> = {};
+  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      steps[name] = Math.round(performance.now() - started);
+    }
+  };
+  const m = bundle.manifest;
+
+  reporter.step(`compiling the theme ${options.themeDir}`);
+  const theme = await timed("theme", () => checkTheme(options.themeDir));
+  if (!theme.valid || !theme.tree || !theme.manifest) {
+    throw new UserError(`the theme ${options.themeDir} is not valid:\n${problemsText(options.themeDir, theme.problems)}`);
+  }
+  const themeName = theme.manifest.theme.name;
+
+  const baseRef = `localhost/${baseImageTag(m.servletContainer)}`;
+  const base = await timed("base", async () => {
+    if (!(await engine.imageExists(baseRef))) {
+      reporter.step(`the base image ${baseRef} is missing: building it (once)`);
+      await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer });
+    }
+    return { image: baseRef, id: await engine.inspectFormat(baseRef, "{{.Id}}") };
+  });
+
+  const contextDir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
+  await timed("context", async () => {
+    const tree: FileTree = new Map();
+    addFile(tree, "site/site.war", await readFile(site.file));
+    for (const f of bundle.sqlFiles) addFile(tree, `bundle/${f}`, await readFile(path.join(bundle.dir, f)));
+    for (const f of bundle.confFiles) addFile(tree, `bundle/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
+    for (const [p, content] of theme.tree ?? []) {
+      if (p.startsWith("webapp/") || p.startsWith("sql/")) addFile(tree, `theme/${p}`, content);
+    }
+    const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, baseImage: base.id, context: m.context }));
+    await syncTree(contextDir, tree);
+    // COPY needs these folders even when the bundle ships no SQL or configuration.
+    for (const dir of ["bundle/sql", "bundle/conf", "theme/sql", "theme/webapp"]) await mkdir(path.join(contextDir, dir), { recursive: true });
+  });
+
+  const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
+  const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
+  const labels = bundleLabels({
+    bundle, themeName, themeDigest: theme.manifest.digest, created: buildDate(), base, site,
+    ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
+  });
+  reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
+  await timed("image", () => engine.build({ context: contextDir, tags, labels }, { onLine: (l) => { reporter.detail(l); } }));
+  const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
+  return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
+}

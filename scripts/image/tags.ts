@@ -1,0 +1,75 @@
+/**
+ * Image tags, following docker/metadata-action's conventions, from one pure function:
+ *   release of X.Y.Z        X.Y.Z, X.Y, X, latest   (a pre-release X.Y.Z-rc.1 gets only its own tag)
+ *   nightly                 nightly, nightly-YYYYMMDD (UTC)
+ *   branch / pull request   branch name (sanitised) / pr-N
+ *   local build             X.Y.Z, latest            (so `docker run citelibre/<bundle>` finds it)
+ *   every event with a git revision: sha-<7 hex>
+ * Images of a non-default theme get a -<theme> suffix on every tag and never `latest`.
+ */
+export type BuildEvent =
+  | { kind: "release"; version: string }
+  | { kind: "nightly"; date: Date }
+  | { kind: "branch"; branch: string }
+  | { kind: "pull-request"; number: number }
+  | { kind: "local"; version: string };
+
+export interface TagInput {
+  event: BuildEvent;
+  theme: string;
+  defaultTheme: string;
+  sha?: string;
+}
+
+const semver = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/;
+
+export function isPrerelease(version: string): boolean {
+  return semver.exec(version)?.[4] !== undefined;
+}
+
+function ymd(date: Date): string {
+  return date.toISOString().slice(0, 10).replace(/-/g, "");
+}
+
+/** A branch name as a tag: lowercase, [a-z0-9_.-], at most 128 characters, never starting with . or -. */
+export function sanitizeTag(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9_.-]+/g, "-").replace(/^[.-]+/, "").slice(0, 128) || "unnamed";
+}
+
+export function computeTags(input: TagInput): string[] {
+  const { event, theme, defaultTheme } = input;
+  const isDefaultTheme = theme === defaultTheme;
+  const tags: string[] = [];
+  switch (event.kind) {
+    case "release":
+    case "local": {
+      const m = semver.exec(event.version);
+      if (!m) throw new Error(`"${event.version}" is not a semantic version`);
+      tags.push(event.version);
+      if (!m[4]) {
+        if (event.kind === "release") tags.push(`${m[1]}.${m[2]}`, `${m[1]}`);
+        if (isDefaultTheme) tags.push("latest");
+      }
+      break;
+    }
+    case "nightly":
+      tags.push("nightly", `nightly-${ymd(event.date)}`);
+      break;
+    case "branch":
+      tags.push(sanitizeTag(event.branch));
+      break;
+    case "pull-request":
+      tags.push(`pr-${event.number}`);
+      break;
+  }
+  if (input.sha) {
+    if (!/^[0-9a-f]{7,40}$/.test(input.sha)) throw new Error(`"${input.sha}" is not a git revision`);
+    tags.push(`sha-${input.sha.slice(0, 7)}`);
+  }
+  return isDefaultTheme ? tags : tags.filter((t) => t !== "latest").map((t) => `${t}-${theme}`);
+}
+
+/** `<registry>/<namespace>/<bundle>`; the registry part is omitted for local and Docker Hub names. */
+export function imageName(bundle: string, options: { registry?: string; namespace?: string } = {}): string {
+  return [options.registry, options.namespace ?? "citelibre", bundle].filter(Boolean).join("/");
+}
