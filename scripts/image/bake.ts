@@ -61,8 +61,19 @@ export function bundleLabels(input: {
   };
 }
 
-export function renderDockerfile(template: string, input: { bundle: string; theme: string; baseImage: string; context: string }): string {
-  return Handlebars.compile(template, { strict: true, noEscape: true })(input);
+/** A single LABEL instruction; values are quoted for the Dockerfile parser and kept on one line. */
+export function labelInstruction(labels: Record<string, string>): string {
+  const quote = (v: string) => `"${v.replace(/[\r\n]+/g, " ").replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\$/g, "\\$")}"`;
+  const entries = Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1));
+  return `LABEL ${entries.map(([k, v]) => `${quote(k)}=${quote(v)}`).join(" \\\n      ")}`;
+}
+
+export function renderDockerfile(
+  template: string,
+  input: { bundle: string; theme: string; baseImage: string; context: string; labels: Record<string, string> },
+): string {
+  const { labels, ...rest } = input;
+  return Handlebars.compile(template, { strict: true, noEscape: true })({ ...rest, labelInstruction: labelInstruction(labels) });
 }
 
 export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, options: BakeOptions): Promise<BakeResult> {
@@ -93,30 +104,32 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     return { image: baseRef, id: await engine.inspectFormat(baseRef, "{{.Id}}") };
   });
 
+  const labels = bundleLabels({
+    bundle, themeName, themeDigest: theme.manifest.digest, created: await buildDate(), base, site,
+    ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
+  });
   const contextDir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
   await timed("context", async () => {
     const tree: FileTree = new Map();
+    const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
     addFile(tree, "site/site.war", await readFile(site.file));
-    for (const f of bundle.sqlFiles) addFile(tree, `bundle/${f}`, await readFile(path.join(bundle.dir, f)));
-    for (const f of bundle.confFiles) addFile(tree, `bundle/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
+    for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
+    for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     for (const [p, content] of theme.tree ?? []) {
-      if (p.startsWith("webapp/") || p.startsWith("sql/")) addFile(tree, `theme/${p}`, content);
+      if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
+      else if (p === "sql/theme.sql") addFile(tree, "theme/opt/citelibre/sql/theme/theme.sql", content);
     }
     const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, baseImage: base.id, context: m.context }));
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, baseImage: base.id, context: m.context, labels }));
     await syncTree(contextDir, tree);
-    // COPY needs these folders even when the bundle ships no SQL or configuration.
-    for (const dir of ["bundle/sql", "bundle/conf", "theme/sql", "theme/webapp"]) await mkdir(path.join(contextDir, dir), { recursive: true });
+    // COPY needs the folder even when a bundle ships no SQL and no configuration.
+    await mkdir(path.join(contextDir, "bundle"), { recursive: true });
   });
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
-  const labels = bundleLabels({
-    bundle, themeName, themeDigest: theme.manifest.digest, created: buildDate(), base, site,
-    ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
-  });
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
-  await timed("image", () => engine.build({ context: contextDir, tags, labels }, { onLine: (l) => { reporter.detail(l); } }));
+  await timed("image", () => engine.build({ context: contextDir, tags }, { onLine: (l) => { reporter.detail(l); } }));
   const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
   return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
 }

@@ -46,11 +46,25 @@ export function baseLabels(input: BaseLabelsInput): Record<string, string> {
   };
 }
 
-export function buildDate(env: NodeJS.ProcessEnv = process.env): Date {
+/** SOURCE_DATE_EPOCH when given, else `fallback`. */
+export function sourceDate(env: NodeJS.ProcessEnv, fallback: () => Date): Date {
   const epoch = env.SOURCE_DATE_EPOCH;
-  if (epoch === undefined) return new Date();
+  if (epoch === undefined) return fallback();
   if (!/^\d+$/.test(epoch)) throw new UserError(`SOURCE_DATE_EPOCH must be a number of seconds, not "${epoch}"`);
   return new Date(Number(epoch) * 1000);
+}
+
+/**
+ * The `created` date of an image: SOURCE_DATE_EPOCH, else the time of the current git commit, else now.
+ * A date that does not move between two builds of the same sources keeps the second build a cache hit.
+ */
+export async function buildDate(env: NodeJS.ProcessEnv = process.env): Promise<Date> {
+  let commitTime: Date | undefined;
+  if (env.SOURCE_DATE_EPOCH === undefined) {
+    const r = await run("git", ["-C", repoPath(), "log", "-1", "--format=%ct"]).catch(() => undefined);
+    if (r && /^\d+$/.test(r.stdout.trim())) commitTime = new Date(Number(r.stdout.trim()) * 1000);
+  }
+  return sourceDate(env, () => commitTime ?? new Date());
 }
 
 /** Debian mirrors (main archive, security archive) as this host's apt is configured to use them. */
@@ -151,7 +165,7 @@ export async function buildBaseImage(
   const tag = baseImageTag(options.servlet);
   const version = (await import("../../package.json", { with: { type: "json" } })).default.version;
   const revision = await gitRevision();
-  const labels = baseLabels({ version, created: buildDate(), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
+  const labels = baseLabels({ version, created: await buildDate(), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
   const iidFile = repoPath(".cache", `base-${options.servlet}.iid`);
   await mkdir(path.dirname(iidFile), { recursive: true });
   reporter.step(`building ${tag} from ${from} (${options.servlet}); a first build downloads about 150 MB of Debian packages`);

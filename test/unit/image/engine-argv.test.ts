@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
-import { baseImageTag, baseLabels, buildDate, hostDebianMirrors, mmdebstrapArgv } from "../../../scripts/image/base.js";
+import { baseImageTag, baseLabels, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
 import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
 
 describe("engine command lines", () => {
@@ -45,8 +45,10 @@ describe("base image", () => {
   });
 
   it("honours SOURCE_DATE_EPOCH and refuses a malformed one", () => {
-    expect(buildDate({ SOURCE_DATE_EPOCH: "1700000000" }).toISOString()).toBe("2023-11-14T22:13:20.000Z");
-    expect(() => buildDate({ SOURCE_DATE_EPOCH: "yesterday" })).toThrow(/SOURCE_DATE_EPOCH must be a number/);
+    const now = () => new Date(0);
+    expect(sourceDate({ SOURCE_DATE_EPOCH: "1700000000" }, now).toISOString()).toBe("2023-11-14T22:13:20.000Z");
+    expect(sourceDate({}, now).toISOString()).toBe("1970-01-01T00:00:00.000Z");
+    expect(() => sourceDate({ SOURCE_DATE_EPOCH: "yesterday" }, now)).toThrow(/SOURCE_DATE_EPOCH must be a number/);
   });
 
   it("labels the image with OCI keys", () => {
