@@ -67,7 +67,12 @@ async function download(url: string, target: string, timeoutMs: number): Promise
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
       if (err.name === "TimeoutError") throw new ArtifactError("timeout", `${url} did not answer within ${timeoutMs / 1000} s`);
-      throw new ArtifactError("unreachable", `${url} is unreachable (${err.cause?.code ?? err.message})`);
+      const code = err.cause?.code ?? "";
+      if (/^(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|ECONNRESET)$/.test(code)) {
+        throw new ArtifactError("unreachable", `${url} is unreachable (${code})`);
+      }
+      // The server answered, then the connection broke before the body was complete.
+      throw new ArtifactError("truncated", `${url}: the download broke off (${code || err.message})`);
     }
     if (response.status === 404) throw new ArtifactError("not-found", `${url} was not found (HTTP 404)`);
     if (!response.ok || !response.body) throw new ArtifactError("http", `${url} answered HTTP ${response.status}`);

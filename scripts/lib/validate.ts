@@ -42,15 +42,27 @@ export function keysAt(schema: z.ZodType, path: PropertyKey[]): string[] {
     }
     return cur;
   };
-  let current: unknown = schema;
+  // Follows every branch of a union: a key is valid when any branch accepts it.
+  let current: unknown[] = [schema];
   for (const key of path) {
-    const def = unwrap(current)?._zod?.def;
-    if (def?.type === "object") current = (def.shape as Record<string, unknown>)[String(key)];
-    else if (def?.type === "array") current = def.element;
-    else return [];
+    current = current.flatMap((node) => {
+      const def = unwrap(node)?._zod?.def;
+      if (def?.type === "union") return (def.options as unknown[]).map((o) => unwrap(o)).flatMap((o) => {
+        const d = o?._zod?.def;
+        return d?.type === "object" ? [(d.shape as Record<string, unknown>)[String(key)]] : [];
+      });
+      if (def?.type === "object") return [(def.shape as Record<string, unknown>)[String(key)]];
+      if (def?.type === "array") return [def.element];
+      return [];
+    }).filter((n) => n !== undefined);
   }
-  const def = unwrap(current)?._zod?.def;
-  return def?.type === "object" ? Object.keys(def.shape as object) : [];
+  const keys = new Set<string>();
+  for (const node of current) {
+    const def = unwrap(node)?._zod?.def;
+    const objects = def?.type === "union" ? (def.options as unknown[]).map((o) => unwrap(o)?._zod?.def) : [def];
+    for (const d of objects) if (d?.type === "object") for (const k of Object.keys(d.shape as object)) keys.add(k);
+  }
+  return [...keys];
 }
 
 function valueAt(root: unknown, path: PropertyKey[]): unknown {

@@ -1,0 +1,121 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { DOMParser } from "@xmldom/xmldom";
+import { afterEach, describe, expect, it } from "vitest";
+import { parseCoordinates, artifactPath } from "../../../scripts/bundle/coordinates.js";
+import { listBundles, loadBundle } from "../../../scripts/bundle/manifest.js";
+import { sitePom } from "../../../scripts/bundle/site-pom.js";
+import { labelInstruction, renderDockerfile } from "../../../scripts/image/bake.js";
+import { formatProblem } from "../../../scripts/lib/problems.js";
+import { repoPath } from "../../../scripts/lib/repo.js";
+
+describe("shipped bundles", () => {
+  it("are the five CiteLibre assemblages, and all validate", async () => {
+    const names = await listBundles();
+    expect(names).toEqual(["contactez", "identez", "participez", "rendezvous", "serviceez"]);
+    for (const name of names) {
+      const { bundle, problems } = await loadBundle(repoPath("bundles", name));
+      expect(problems.items.map(formatProblem), name).toEqual([]);
+      expect(bundle?.manifest.name).toBe(name);
+      expect(bundle?.sqlFiles).toContain("sql/000-core-datastore.sql");
+    }
+  });
+
+  it("generate well-formed site POMs with every version pinned", async () => {
+    for (const name of await listBundles()) {
+      const { bundle } = await loadBundle(repoPath("bundles", name));
+      const m = bundle!.manifest;
+      if (!("build" in m.site)) continue;
+      const pom = sitePom({ ...m, site: m.site });
+      const errors: string[] = [];
+      const doc = new DOMParser({ onError: (level, msg) => void (level !== "warning" && errors.push(msg)) }).parseFromString(pom, "text/xml");
+      expect(errors, name).toEqual([]);
+      const versions = Array.from(doc.getElementsByTagName("version")).map((v) => v.textContent ?? "");
+      expect(versions.length).toBe(m.site.build.plugins.length + 3);
+      for (const v of versions) expect(v, `${name} ${v}`).toMatch(/^\d[\w.-]*$/);
+      expect(pom).not.toMatch(/SNAPSHOT/);
+      expect(pom).toContain(`<artifactId>lutece-core</artifactId>\n      <version>${m.site.build.core.version}</version>`);
+    }
+  });
+});
+
+describe("Maven coordinates", () => {
+  it("accept exact versions and lay out the repository path", () => {
+    const c = parseCoordinates("fr.paris.lutece.plugins:plugin-appointment:3.0.8:lutece-plugin");
+    expect(c).toMatchObject({ artifactId: "plugin-appointment", version: "3.0.8" });
+    if (!("error" in c)) expect(artifactPath(c)).toBe("fr/paris/lutece/plugins/plugin-appointment/3.0.8/plugin-appointment-3.0.8.jar");
+  });
+
+  it.each([
+    ["g:a:[1.0,2.0)", /version range/],
+    ["g:a:1.0-SNAPSHOT", /SNAPSHOT/],
+    ["g:a:LATEST", /moving version/],
+    ["g:a", /not groupId:artifactId:version/],
+    ["g/x:a:1.0", /groupId .* may only hold/],
+  ])("refuse %s", (text, message) => {
+    const c = parseCoordinates(text);
+    expect("error" in c && c.error).toMatch(message);
+  });
+});
+
+describe("bundle Dockerfile", () => {
+  it("puts the theme in the last layer and quotes labels safely", () => {
+    const text = renderDockerfile("FROM {{baseImage}}\nCOPY site/site.war /tmp/\nCOPY bundle/ /\nCOPY theme/ /\n{{labelInstruction}}\n", {
+      bundle: "b", theme: "t", baseImage: "sha256:abc", context: "c", labels: { "x.description": 'He said "hi"\nand $HOME \\ left' },
+    });
+    const copies = text.split("\n").filter((l) => l.startsWith("COPY"));
+    expect(copies.at(-1)).toBe("COPY theme/ /");
+    expect(text).toContain('LABEL "x.description"="He said \\"hi\\" and \\$HOME \\\\ left"');
+    expect(labelInstruction({ b: "2", a: "1" })).toBe('LABEL "a"="1" \\\n      "b"="2"');
+  });
+
+  it("the shipped template orders base, WAR, bundle, theme", async () => {
+    const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
+    const text = renderDockerfile(template, { bundle: "b", theme: "t", baseImage: "sha256:abc", context: "ctx", labels: {} });
+    const order = ["FROM sha256:abc", "COPY site/site.war", "RUN citelibre-install-war /tmp/site.war ctx", "COPY bundle/ /", "COPY theme/ /"].map((s) => text.indexOf(s));
+    expect(order.every((pos, i) => pos >= 0 && (i === 0 || pos > (order[i - 1] ?? 0)))).toBe(true);
+  });
+});
+
+type Mutation = (yaml: string) => string;
+const bad: Array<[string, Mutation, RegExp]> = [
+  ["missing name", (y) => y.replace(/^name: .*\n/m, ""), /bundle\.yaml:\d+:\d+ \(document\)|name: is required but missing/],
+  ["misspelt key", (y) => y.replace("defaultTheme:", "defaultTheem:"), /defaultTheem: is not a known key.*\n.*did you mean defaultTheme\?/],
+  ["version range", (y) => y.replace('version: "3.0.8"', 'version: "[3.0.8,)"'), /site.*version: "\[3\.0\.8,\)" is a version range; pin an exact version/],
+  ["SNAPSHOT", (y) => y.replace('version: "3.0.8"', 'version: "3.0.9-SNAPSHOT"'), /is a SNAPSHOT/],
+  ["not semver", (y) => y.replace(/^version: 1\.0\.0$/m, "version: one"), /version: must be a semantic version/],
+  ["bad context path", (y) => y.replace("context: rendezvous", "context: /rendez/vous"), /context: must be a context path without slashes/],
+  ["unknown servlet container", (y) => y.replace("servletContainer: tomcat10", "servletContainer: jetty"), /servletContainer: must be tomcat10 or tomcat9/],
+  ["unknown default theme", (y) => y.replace("defaultTheme: citelibre", "defaultTheme: atlantis"), /defaultTheme: "atlantis" is not a folder of themes\//],
+  ["site with neither build nor war", (y) => y.replace(/site:\n {2}build:/, "site:\n  nothing: true\n  build:"), /site\.nothing: is not a known key\n.*valid keys here: build, war/],
+  ["war without checksum", (y) => y.replace(/site:\n(?: {2,}.*\n)+/, 'site:\n  war:\n    url: https://example.test/site.war\n'), /site/],
+  ["repository that is not a URL", (y) => y.replace(/ {6}- https:\/\/dev\.lutece\.paris\.fr\/maven_repository/, "      - dev.lutece"), /repositories\.0: must be an http:\/\/, https:\/\/ or file:\/\/ URL/],
+  ["name differs from folder", (y) => y.replace("name: rendezvous", "name: rdv"), /name: "rdv" differs from the folder name "rendezvous"/],
+  ["YAML syntax", (y) => `${y}\n  - broken: [\n`, /bundle\.yaml:\d+:\d+ is not valid YAML/],
+];
+
+describe("broken bundle manifests", () => {
+  let root: string | undefined;
+  afterEach(async () => {
+    if (root) await rm(root, { recursive: true, force: true });
+    root = undefined;
+  });
+
+  it(`cover at least 10 cases (${bad.length})`, () => {
+    expect(bad.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(bad)("%s", async (_name, mutate, expected) => {
+    root = await mkdtemp(path.join(tmpdir(), "citelibre-bundle-"));
+    const dir = path.join(root, "rendezvous");
+    await cp(repoPath("bundles/rendezvous"), dir, { recursive: true });
+    const file = path.join(dir, "bundle.yaml");
+    await writeFile(file, mutate(await readFile(file, "utf8")));
+    const { bundle, problems } = await loadBundle(dir);
+    expect(bundle).toBeUndefined();
+    const text = problems.items.map(formatProblem).join("\n");
+    expect(text).toMatch(expected);
+    expect(text).toMatch(/fix: /);
+  });
+});
