@@ -170,7 +170,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         `${bundle.manifest.title} is running (theme ${result.theme.name}), answered after ${(running.startupMs / 1000).toFixed(1)} s.`,
         ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository."] : []),
         `  site:         ${running.urls.frontOffice}`,
-        `  back office:  ${running.urls.backOffice}`,
+        `  back office:  ${result.site.standIn ? "(none in the stand-in site)" : running.urls.backOffice}`,
         `  mails:        ${running.urls.mail}`,
         `  data volume:  ${running.volume}`,
         `  database password: ${running.secrets}`,
@@ -181,10 +181,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         return;
       }
       r.result("Press Ctrl-C to stop it (the data stays in the volume).");
-      await new Promise<void>((resolve) => {
-        process.once("SIGINT", resolve);
-        process.once("SIGTERM", resolve);
-      });
+      const { waitForInterruptOrExit } = await import("./image/run-site.js");
+      const why = await waitForInterruptOrExit(eng, running.container);
+      if (why === "exited") {
+        r.result(`The container stopped on its own; see: ${eng.name} logs ${running.container}`);
+        exitCode = 1;
+        return;
+      }
       r.step(`stopping ${running.container}`);
       await eng.stop(running.container, 10);
       r.result("Stopped.");

@@ -77,3 +77,33 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     startupMs: Math.round(performance.now() - started),
   };
 }
+
+/**
+ * Waits in the foreground until Ctrl-C (or SIGTERM), or until the container stops by itself. The
+ * polling timer also keeps Node's event loop alive while it waits.
+ */
+export function waitForInterruptOrExit(engine: Engine, container: string): Promise<"signal" | "exited"> {
+  return new Promise((resolve) => {
+    const done = (why: "signal" | "exited") => {
+      clearInterval(timer);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve(why);
+    };
+    const onSignal = () => {
+      done("signal");
+    };
+    const timer = setInterval(() => {
+      void engine.inspectFormat(container, "{{.State.Status}}").then(
+        (state) => {
+          if (state === "exited" || state === "stopped") done("exited");
+        },
+        () => {
+          done("exited");
+        },
+      );
+    }, 2000);
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  });
+}
