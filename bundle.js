@@ -4,7 +4,7 @@
 import { build } from "esbuild";
 
 await build({
-  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts", "bench/runtime": "scripts/bench/runtime.ts" },
+  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts", "bench/runtime": "scripts/bench/runtime.ts", "bench/bake": "scripts/bench/bake.ts" },
   outdir: "build",
   bundle: true,
   platform: "node",

@@ -89,10 +89,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option("--offline", "use only the local artifact cache", false)
       .option("--stand-in-if-unreachable", "bake the stand-in site when the Lutece repository cannot be reached", false)
       .option("--registry <host>", "registry part of the image name (for example ghcr.io)")
-      .option("--namespace <name>", "namespace part of the image name", "citelibre");
+      .option("--namespace <name>", "namespace part of the image name", "citelibre")
+      .option("--no-cache", "rebuild every layer of the bundle image");
 
   interface BundleBuildFlags {
-    theme?: string; siteWar?: string; mavenRepo: string[]; offline: boolean; standInIfUnreachable: boolean; registry?: string; namespace: string;
+    theme?: string; siteWar?: string; mavenRepo: string[]; offline: boolean; standInIfUnreachable: boolean; registry?: string; namespace: string; cache: boolean;
   }
 
   const buildBundle = async (name: string, opts: BundleBuildFlags, r: Reporter) => {
@@ -120,6 +121,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       themeDir: opts.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
       event: { kind: "local", version: bundle.manifest.version },
       namespace: opts.namespace,
+      noCache: !opts.cache,
       ...(opts.registry ? { registry: opts.registry } : {}),
     });
     return { bundle, result };

@@ -3,7 +3,7 @@
  * and a theme overlay, in that layer order. The build context lives in .cache/bake/<bundle>-<theme>/ and
  * is updated file by file, so unchanged inputs keep their layers cached.
  */
-import { mkdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { baseImageTag, buildBaseImage, buildDate } from "./base.js";
@@ -25,6 +25,7 @@ export interface BakeOptions {
   namespace?: string;
   revision?: string;
   source?: string;
+  noCache?: boolean;
 }
 
 export interface BakeResult {
@@ -88,21 +89,24 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   };
   const m = bundle.manifest;
 
+  // The theme compiles in this process while podman looks up the base image: do both at once.
   reporter.step(`compiling the theme ${options.themeDir}`);
-  const theme = await timed("theme", () => checkTheme(options.themeDir));
+  const baseRef = `localhost/${baseImageTag(m.servletContainer)}`;
+  const [theme, base] = await Promise.all([
+    timed("theme", () => checkTheme(options.themeDir)),
+    timed("base", async () => {
+      let id = await engine.imageId(baseRef);
+      if (!id) {
+        reporter.step(`the base image ${baseRef} is missing: building it (once)`);
+        id = (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer })).id;
+      }
+      return { image: baseRef, id };
+    }),
+  ]);
   if (!theme.valid || !theme.tree || !theme.manifest) {
     throw new UserError(`the theme ${options.themeDir} is not valid:\n${problemsText(options.themeDir, theme.problems)}`);
   }
   const themeName = theme.manifest.theme.name;
-
-  const baseRef = `localhost/${baseImageTag(m.servletContainer)}`;
-  const base = await timed("base", async () => {
-    if (!(await engine.imageExists(baseRef))) {
-      reporter.step(`the base image ${baseRef} is missing: building it (once)`);
-      await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer });
-    }
-    return { image: baseRef, id: await engine.inspectFormat(baseRef, "{{.Id}}") };
-  });
 
   const labels = bundleLabels({
     bundle, themeName, themeDigest: theme.manifest.digest, created: await buildDate(), base, site,
@@ -113,6 +117,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     const tree: FileTree = new Map();
     const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
     addFile(tree, "site/site.war", await readFile(site.file));
+    addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     for (const [p, content] of theme.tree ?? []) {
@@ -122,14 +127,13 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, baseImage: base.id, context: m.context, labels }));
     await syncTree(contextDir, tree);
-    // COPY needs the folder even when a bundle ships no SQL and no configuration.
-    await mkdir(path.join(contextDir, "bundle"), { recursive: true });
+
   });
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
-  await timed("image", () => engine.build({ context: contextDir, tags }, { onLine: (l) => { reporter.detail(l); } }));
+  await timed("image", () => engine.build({ context: contextDir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }));
   const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
   return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
 }

@@ -58,10 +58,10 @@ export function sourceDate(env: NodeJS.ProcessEnv, fallback: () => Date): Date {
  * The `created` date of an image: SOURCE_DATE_EPOCH, else the time of the current git commit, else now.
  * A date that does not move between two builds of the same sources keeps the second build a cache hit.
  */
-export async function buildDate(env: NodeJS.ProcessEnv = process.env): Promise<Date> {
+export async function buildDate(env: NodeJS.ProcessEnv = process.env, paths: string[] = []): Promise<Date> {
   let commitTime: Date | undefined;
   if (env.SOURCE_DATE_EPOCH === undefined) {
-    const r = await run("git", ["-C", repoPath(), "log", "-1", "--format=%ct"]).catch(() => undefined);
+    const r = await run("git", ["-C", repoPath(), "log", "-1", "--format=%ct", "--", ...paths]).catch(() => undefined);
     if (r && /^\d+$/.test(r.stdout.trim())) commitTime = new Date(Number(r.stdout.trim()) * 1000);
   }
   return sourceDate(env, () => commitTime ?? new Date());
@@ -107,9 +107,13 @@ export function mmdebstrapArgv(output: string, asRoot: boolean, mirrors: { archi
   ];
 }
 
-async function gitRevision(): Promise<string | undefined> {
+/** What the base image is built from: its labels follow the last commit that changed these. */
+const baseInputs = ["Dockerfile.base", "images/runtime"];
+
+/** The last commit touching `paths` (all of the repository when empty), or undefined outside git. */
+export async function gitRevision(paths: string[] = []): Promise<string | undefined> {
   try {
-    return (await run("git", ["-C", repoPath(), "rev-parse", "HEAD"])).stdout.trim() || undefined;
+    return (await run("git", ["-C", repoPath(), "log", "-1", "--format=%H", "--", ...paths])).stdout.trim() || undefined;
   } catch {
     return undefined;
   }
@@ -164,8 +168,10 @@ export async function buildBaseImage(
   const from = options.bootstrap ? await bootstrapRootfs(engine, reporter, options.refreshRootfs ?? false) : options.from ?? process.env.CITELIBRE_BASE_FROM ?? defaultFromImage;
   const tag = baseImageTag(options.servlet);
   const version = (await import("../../package.json", { with: { type: "json" } })).default.version;
-  const revision = await gitRevision();
-  const labels = baseLabels({ version, created: await buildDate(), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
+  // Labels follow the base's own inputs, so a commit elsewhere does not make a new base image (and
+  // with it, rebuild every bundle layer on top).
+  const revision = await gitRevision(baseInputs);
+  const labels = baseLabels({ version, created: await buildDate(process.env, baseInputs), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
   const iidFile = repoPath(".cache", `base-${options.servlet}.iid`);
   await mkdir(path.dirname(iidFile), { recursive: true });
   reporter.step(`building ${tag} from ${from} (${options.servlet}); a first build downloads about 150 MB of Debian packages`);

@@ -60,6 +60,15 @@ export class Engine {
     return [r.stdout, r.stderr].filter(Boolean).join("\n");
   }
 
+  /** The image's ID, or undefined when there is no such image: one engine call instead of two. */
+  async imageId(image: string): Promise<string | undefined> {
+    try {
+      return (await this.exec(["image", "inspect", "--format", "{{.Id}}", image])).stdout.trim() || undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
   async imageExists(image: string): Promise<boolean> {
     try {
       await this.exec(imageExistsArgv(this.name, image));
