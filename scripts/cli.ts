@@ -116,12 +116,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       onProgress: (m) => { r.step(m); },
       ...(opts.siteWar ? { siteWar: opts.siteWar } : {}),
     });
+    const { gitRevision, gitSource } = await import("./image/base.js");
+    const [revision, source] = await Promise.all([gitRevision(), gitSource()]);
     if (site.standIn) r.warn(`this image carries the STAND-IN site (a small demo webapp), not ${bundle.manifest.title}: the Lutece repository is needed for the real one.`);
     const result = await bake(await engine(), r, bundle, site, {
       themeDir: opts.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
       event: { kind: "local", version: bundle.manifest.version },
       namespace: opts.namespace,
       noCache: !opts.cache,
+      ...(revision ? { revision } : {}),
+      ...(source ? { source } : {}),
       ...(opts.registry ? { registry: opts.registry } : {}),
     });
     return { bundle, result };

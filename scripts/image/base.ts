@@ -107,6 +107,24 @@ export function mmdebstrapArgv(output: string, asRoot: boolean, mirrors: { archi
   ];
 }
 
+/**
+ * Where the sources live, for org.opencontainers.image.source: CITELIBRE_SOURCE_URL, else the git
+ * remote "origin" as an https URL (credentials removed), else nothing.
+ */
+export async function gitSource(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  if (env.CITELIBRE_SOURCE_URL) return env.CITELIBRE_SOURCE_URL;
+  const remote = await run("git", ["-C", repoPath(), "config", "--get", "remote.origin.url"]).then((r) => r.stdout.trim(), () => "");
+  const ssh = /^git@([^:]+):(.+?)(?:\.git)?$/.exec(remote);
+  if (ssh) return `https://${ssh[1] ?? ""}/${ssh[2] ?? ""}`;
+  if (/^https?:\/\//.test(remote)) {
+    const url = new URL(remote);
+    url.username = "";
+    url.password = "";
+    return url.href.replace(/\.git$/, "");
+  }
+  return undefined;
+}
+
 /** What the base image is built from: its labels follow the last commit that changed these. */
 const baseInputs = ["Dockerfile.base", "images/runtime"];
 

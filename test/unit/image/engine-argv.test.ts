@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
-import { baseImageTag, baseLabels, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
+import { baseImageTag, baseLabels, gitSource, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
 import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
 
 describe("engine command lines", () => {
@@ -49,6 +49,10 @@ describe("base image", () => {
     expect(sourceDate({ SOURCE_DATE_EPOCH: "1700000000" }, now).toISOString()).toBe("2023-11-14T22:13:20.000Z");
     expect(sourceDate({}, now).toISOString()).toBe("1970-01-01T00:00:00.000Z");
     expect(() => sourceDate({ SOURCE_DATE_EPOCH: "yesterday" }, now)).toThrow(/SOURCE_DATE_EPOCH must be a number/);
+  });
+
+  it("takes the source URL from CITELIBRE_SOURCE_URL before git", async () => {
+    expect(await gitSource({ CITELIBRE_SOURCE_URL: "https://forge.example/citelibre-forge" })).toBe("https://forge.example/citelibre-forge");
   });
 
   it("labels the image with OCI keys", () => {
