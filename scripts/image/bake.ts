@@ -14,6 +14,7 @@ import type { ResolvedSite } from "../bundle/site.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
+import { sha256 } from "../lib/hash.js";
 import { addFile, syncTree, type FileTree } from "../lib/tree.js";
 import { checkTheme } from "../theme/build.js";
 import { problemsText } from "../theme/report.js";
@@ -69,12 +70,8 @@ export function labelInstruction(labels: Record<string, string>): string {
   return `LABEL ${entries.map(([k, v]) => `${quote(k)}=${quote(v)}`).join(" \\\n      ")}`;
 }
 
-export function renderDockerfile(
-  template: string,
-  input: { bundle: string; theme: string; baseImage: string; context: string; labels: Record<string, string> },
-): string {
-  const { labels, ...rest } = input;
-  return Handlebars.compile(template, { strict: true, noEscape: true })({ ...rest, labelInstruction: labelInstruction(labels) });
+export function renderDockerfile(template: string, values: Record<string, string>, labels?: Record<string, string>): string {
+  return Handlebars.compile(template, { strict: true, noEscape: true })({ ...values, ...(labels ? { labelInstruction: labelInstruction(labels) } : {}) });
 }
 
 export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, options: BakeOptions): Promise<BakeResult> {
@@ -112,28 +109,45 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     bundle, themeName, themeDigest: theme.manifest.digest, created: await buildDate(), base, site,
     ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
   });
-  const contextDir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
-  await timed("context", async () => {
+  const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
+
+  // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
+  // tagged with a digest of its inputs, shared by every theme.
+  const siteImage = await timed("site-image", async () => {
     const tree: FileTree = new Map();
-    const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
     addFile(tree, "site/site.war", await readFile(site.file));
     addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
-    for (const [p, content] of theme.tree ?? []) {
-      if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
-      else if (p === "sql/theme.sql") addFile(tree, "theme/opt/citelibre/sql/theme/theme.sql", content);
-    }
-    const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, baseImage: base.id, context: m.context, labels }));
-    await syncTree(contextDir, tree);
-
+    const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: base.id, context: m.context }));
+    const key = sha256([...tree].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, c]) => `${p}\0${sha256(c)}`).join("\n")).slice(0, 16);
+    const tag = `localhost/citelibre-cache/${m.name}-site:${key}`;
+    if (!options.noCache && (await engine.imageId(tag))) return tag;
+    reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
+    const dir = repoPath(".cache", "bake", `${m.name}-site`);
+    await syncTree(dir, tree);
+    await engine.build({ context: dir, tags: [tag], ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+    return tag;
   });
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
-  await timed("image", () => engine.build({ context: contextDir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }));
+  await timed("theme-layer", async () => {
+    const tree: FileTree = new Map();
+    for (const [p, content] of theme.tree ?? []) {
+      if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
+      else if (p === "sql/theme.sql") addFile(tree, "theme/opt/citelibre/sql/theme/theme.sql", content);
+    }
+    const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, siteImage }, labels));
+    const dir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
+    await syncTree(dir, tree);
+    if (!(await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags))) {
+      await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+    }
+  });
   const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
   return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
 }

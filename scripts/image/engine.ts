@@ -78,6 +78,27 @@ export class Engine {
     }
   }
 
+  /**
+   * Commits one layer (the files of `dir`, at /) and labels on top of `parent`, with buildah, and tags
+   * the result. This is what a two-line Dockerfile (COPY + LABEL) would do, without the fixed cost of
+   * `podman build`. Returns false where it does not apply (docker, or no buildah), so the caller builds.
+   */
+  async commitLayer(parent: string, dir: string, labels: Record<string, string>, tags: string[]): Promise<boolean> {
+    if (this.name !== "podman" || !onPath("buildah") || tags.length === 0) return false;
+    const buildah = (args: string[]) => run("buildah", args, this.options);
+    const container = (await buildah(["from", "--pull-never", "--quiet", parent])).stdout.trim();
+    try {
+      await buildah(["copy", "--quiet", container, `${dir}/`, "/"]);
+      await buildah(["config", ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]), container]);
+      await buildah(["commit", "--quiet", "--format", "docker", "--rm", container, tags[0] ?? ""]);
+    } catch (e) {
+      await buildah(["rm", container]).catch(() => undefined);
+      throw e;
+    }
+    if (tags.length > 1) await buildah(["tag", tags[0] ?? "", ...tags.slice(1)]);
+    return true;
+  }
+
   push(image: string, destination?: string): Promise<RunResult> {
     return this.exec(pushArgv(this.name, image, destination));
   }

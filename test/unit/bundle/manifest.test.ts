@@ -59,22 +59,23 @@ describe("Maven coordinates", () => {
   });
 });
 
-describe("bundle Dockerfile", () => {
-  it("puts the theme in the last layer and quotes labels safely", () => {
-    const text = renderDockerfile("FROM {{baseImage}}\nCOPY site/site.war /tmp/\nCOPY bundle/ /\nCOPY theme/ /\n{{labelInstruction}}\n", {
-      bundle: "b", theme: "t", baseImage: "sha256:abc", context: "c", labels: { "x.description": 'He said "hi"\nand $HOME \\ left' },
-    });
-    const copies = text.split("\n").filter((l) => l.startsWith("COPY"));
-    expect(copies.at(-1)).toBe("COPY theme/ /");
+describe("bundle Dockerfiles", () => {
+  it("quote labels safely in one instruction", () => {
+    const text = renderDockerfile("FROM {{siteImage}}\nCOPY theme/ /\n{{labelInstruction}}\n", { siteImage: "s" }, { "x.description": 'He said "hi"\nand $HOME \\ left' });
     expect(text).toContain('LABEL "x.description"="He said \\"hi\\" and \\$HOME \\\\ left"');
     expect(labelInstruction({ b: "2", a: "1" })).toBe('LABEL "a"="1" \\\n      "b"="2"');
   });
 
-  it("the shipped template orders base, WAR, bundle, theme", async () => {
-    const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
-    const text = renderDockerfile(template, { bundle: "b", theme: "t", baseImage: "sha256:abc", context: "ctx", labels: {} });
-    const order = ["FROM sha256:abc", "COPY site/site.war", "RUN citelibre-install-war /tmp/site.war ctx", "COPY bundle/ /", "COPY theme/ /"].map((s) => text.indexOf(s));
+  it("order base, WAR, bundle in the site image, and put the theme alone on top", async () => {
+    const siteTemplate = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
+    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "sha256:abc", context: "ctx" });
+    const order = ["FROM sha256:abc", "COPY site/site.war", "RUN citelibre-install-war /tmp/site.war ctx", "COPY bundle/ /"].map((s) => site.indexOf(s));
     expect(order.every((pos, i) => pos >= 0 && (i === 0 || pos > (order[i - 1] ?? 0)))).toBe(true);
+    expect(site).not.toContain("theme/");
+    const themeTemplate = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
+    const theme = renderDockerfile(themeTemplate, { bundle: "b", theme: "t", siteImage: "localhost/citelibre-cache/b-site:1" }, { a: "1" });
+    const instructions = theme.split("\n").filter((l) => /^[A-Z]+ /.test(l)).map((l) => l.split(" ")[0]);
+    expect(instructions).toEqual(["FROM", "COPY", "LABEL"]);
   });
 });
 
