@@ -144,9 +144,13 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, siteImage }, labels));
     const dir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
     await syncTree(dir, tree);
+    const previous = await engine.imageId(tags[0] ?? name);
     if (!(await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags))) {
       await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
     }
+    // Each rebrand replaces the image under these tags; drop the one it replaced unless a container
+    // still uses it, so repeated rebuilds do not pile up images (which slows every engine call).
+    if (previous && previous !== (await engine.imageId(tags[0] ?? name))) await engine.raw(["image", "rm", previous]).catch(() => undefined);
   });
   const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
   return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
