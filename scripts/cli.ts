@@ -4,6 +4,7 @@
  */
 import path from "node:path";
 import { Command, CommanderError } from "commander";
+import type { BundleBuildFlags } from "./image/build-bundle.js";
 import { processIo, Reporter, type Io } from "./lib/log.js";
 import { ToolError } from "./lib/exec.js";
 import { UserError, formatProblem } from "./lib/problems.js";
@@ -92,43 +93,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option("--namespace <name>", "namespace part of the image name", "citelibre")
       .option("--no-cache", "rebuild every layer of the bundle image");
 
-  interface BundleBuildFlags {
-    theme?: string; siteWar?: string; mavenRepo: string[]; offline: boolean; standInIfUnreachable: boolean; registry?: string; namespace: string; cache: boolean;
-  }
-
   const buildBundle = async (name: string, opts: BundleBuildFlags, r: Reporter) => {
-    const { loadBundle, resolveBundleDir } = await import("./bundle/manifest.js");
-    const { resolveSite } = await import("./bundle/site.js");
-    const { bake } = await import("./image/bake.js");
-    const { repoPath } = await import("./lib/repo.js");
-    const { problemsText } = await import("./theme/report.js");
-    const { UserError: UE } = await import("./lib/problems.js");
-    const dir = await resolveBundleDir(name);
-    const loaded = await loadBundle(dir);
-    if (!loaded.bundle) throw new UE(`bundle ${name} is not valid:\n${problemsText(dir, loaded.problems.items)}`);
-    const bundle = loaded.bundle;
-    r.step(`resolving the site of ${bundle.manifest.name}`);
-    const site = await resolveSite(bundle, {
-      cacheDir: repoPath(".cache", "maven"),
-      offline: opts.offline,
-      standInIfUnreachable: opts.standInIfUnreachable,
-      mavenRepositories: opts.mavenRepo,
-      onProgress: (m) => { r.step(m); },
-      ...(opts.siteWar ? { siteWar: opts.siteWar } : {}),
-    });
-    const { gitRevision, gitSource } = await import("./image/base.js");
-    const [revision, source] = await Promise.all([gitRevision(), gitSource()]);
-    if (site.standIn) r.warn(`this image carries the STAND-IN site (a small demo webapp), not ${bundle.manifest.title}: the Lutece repository is needed for the real one.`);
-    const result = await bake(await engine(), r, bundle, site, {
-      themeDir: opts.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
-      event: { kind: "local", version: bundle.manifest.version },
-      namespace: opts.namespace,
-      noCache: !opts.cache,
-      ...(revision ? { revision } : {}),
-      ...(source ? { source } : {}),
-      ...(opts.registry ? { registry: opts.registry } : {}),
-    });
-    return { bundle, result };
+    const { buildBundleImage } = await import("./image/build-bundle.js");
+    return buildBundleImage(await engine(), r, name, opts);
   };
 
   bundleBuildOptions(

@@ -144,7 +144,14 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, siteImage }, labels));
     const dir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
     await syncTree(dir, tree);
+    // Same site image, same theme files, same labels: the image under these tags is already this one.
+    const bakeKey = sha256(`${siteImage}\n${[...tree].map(([p, c]) => `${p}\0${sha256(c)}`).sort().join("\n")}`);
+    labels["fr.citelibre.bake.key"] = bakeKey;
     const previous = await engine.imageId(tags[0] ?? name);
+    if (previous && !options.noCache && (await engine.inspectFormat(previous, '{{index .Labels "fr.citelibre.bake.key"}}').catch(() => "")) === bakeKey) {
+      for (const tag of tags.slice(1)) await engine.raw(["tag", previous, tag]);
+      return;
+    }
     if (!(await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags))) {
       await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
     }

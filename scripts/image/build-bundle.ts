@@ -1,0 +1,59 @@
+/**
+ * `citelibre build` and `citelibre run`, first half: load the bundle, resolve its site, bake the image.
+ */
+import { loadBundle, resolveBundleDir, type Bundle } from "../bundle/manifest.js";
+import { resolveSite } from "../bundle/site.js";
+import type { Reporter } from "../lib/log.js";
+import { UserError } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+import { problemsText } from "../theme/report.js";
+import { bake, type BakeResult } from "./bake.js";
+import { gitRevision, gitSource } from "./base.js";
+import type { Engine } from "./engine.js";
+
+/** The command-line flags `build` and `run` share. */
+export interface BundleBuildFlags {
+  theme?: string;
+  siteWar?: string;
+  mavenRepo: string[];
+  offline: boolean;
+  standInIfUnreachable: boolean;
+  registry?: string;
+  namespace: string;
+  cache: boolean;
+}
+
+export async function buildBundleImage(engine: Engine, reporter: Reporter, name: string, flags: BundleBuildFlags): Promise<{ bundle: Bundle; result: BakeResult }> {
+  const dir = await resolveBundleDir(name);
+  const loaded = await loadBundle(dir);
+  if (!loaded.bundle) throw new UserError(`bundle ${name} is not valid:\n${problemsText(dir, loaded.problems.items)}`);
+  const bundle = loaded.bundle;
+  reporter.step(`resolving the site of ${bundle.manifest.name}`);
+  const [site, revision, source] = await Promise.all([
+    resolveSite(bundle, {
+      cacheDir: repoPath(".cache", "maven"),
+      offline: flags.offline,
+      standInIfUnreachable: flags.standInIfUnreachable,
+      mavenRepositories: flags.mavenRepo,
+      onProgress: (m) => {
+        reporter.step(m);
+      },
+      ...(flags.siteWar ? { siteWar: flags.siteWar } : {}),
+    }),
+    gitRevision(),
+    gitSource(),
+  ]);
+  if (site.standIn) {
+    reporter.warn(`this image carries the STAND-IN site (a small demo webapp), not ${bundle.manifest.title}: the Lutece repository is needed for the real one.`);
+  }
+  const result = await bake(engine, reporter, bundle, site, {
+    themeDir: flags.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
+    event: { kind: "local", version: bundle.manifest.version },
+    namespace: flags.namespace,
+    noCache: !flags.cache,
+    ...(revision ? { revision } : {}),
+    ...(source ? { source } : {}),
+    ...(flags.registry ? { registry: flags.registry } : {}),
+  });
+  return { bundle, result };
+}
