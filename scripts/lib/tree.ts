@@ -1,4 +1,4 @@
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 /** An output tree held in memory: relative POSIX path -> content. Stages return these; one writer puts them on disk. */
@@ -48,7 +48,6 @@ export async function writeTreeAtomically(outDir: string, tree: FileTree): Promi
  * Last-Modified).
  */
 export async function syncTree(dir: string, tree: FileTree): Promise<{ written: number; removed: number }> {
-  const { readFile, readdir } = await import("node:fs/promises");
   let written = 0;
   let removed = 0;
   const wanted = new Set<string>();
