@@ -11,17 +11,12 @@ import path from "node:path";
 import { Engine } from "../image/engine.js";
 import { containerNames } from "../image/run-site.js";
 import { repoPath } from "../lib/repo.js";
+import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const cli = repoPath("bin/citelibre.js");
 const engine = new Engine("podman");
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const upper = sorted[mid] ?? 0;
-  return sorted.length % 2 ? upper : ((sorted[mid - 1] ?? upper) + upper) / 2;
-}
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const line = (label: string, value: string, target = "") => { console.log(`${label.padEnd(52)} ${value.padStart(9)}   ${target}`); };
 

@@ -12,6 +12,7 @@ import { baseImageTag } from "../image/base.js";
 import { Engine } from "../image/engine.js";
 import { repoPath } from "../lib/repo.js";
 import { buildFixtureImage, freePort, waitForHttp } from "../../test/helpers/containers.js";
+import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const buildRuns = Number(process.env.BENCH_BUILD_RUNS ?? 2);
@@ -19,12 +20,6 @@ const engine = new Engine("podman");
 const base = `localhost/${baseImageTag("tomcat10")}`;
 const fixture = "localhost/citelibre/fixture-site:bench";
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const upper = sorted[mid] ?? 0;
-  return sorted.length % 2 ? upper : ((sorted[mid - 1] ?? upper) + upper) / 2;
-}
 
 const line = (label: string, value: string, target = "") => { console.log(`${label.padEnd(48)} ${value.padStart(12)}   ${target}`); };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

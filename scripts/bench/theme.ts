@@ -7,17 +7,12 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { repoPath } from "../lib/repo.js";
+import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const themes = ["citelibre", "exampleville"];
 const targetMs = 1000;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const upper = sorted[mid] ?? 0;
-  return sorted.length % 2 ? upper : ((sorted[mid - 1] ?? upper) + upper) / 2;
-}
 
 const out = await mkdtemp(path.join(tmpdir(), "citelibre-bench-"));
 let failed = false;

@@ -3,14 +3,13 @@
  * manifest's prebuilt `war`, else its `build` (assembled with Maven where the Lutece repository is
  * reachable). The stand-in site replaces it only when asked to and the repository is unreachable.
  */
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import path from "node:path";
-import { pipeline } from "node:stream/promises";
 import { formatCoordinates, parseCoordinates } from "./coordinates.js";
 import type { Bundle } from "./manifest.js";
 import { ArtifactError, fetchToCache, resolveArtifact, type FetchOptions } from "./maven.js";
 import { standInWar } from "./stand-in.js";
+import { sha256File } from "../lib/hash.js";
 import { UsageError } from "../lib/problems.js";
 
 export interface ResolvedSite {
@@ -28,17 +27,13 @@ export interface SiteOptions extends FetchOptions {
   standInIfUnreachable?: boolean;
 }
 
-async function sha256File(file: string): Promise<string> {
-  const hash = createHash("sha256");
-  await pipeline(createReadStream(file), hash);
-  return hash.digest("hex");
+async function standInSite(source: string): Promise<ResolvedSite> {
+  const file = await standInWar();
+  return { file, sha256: await sha256File(file), source, standIn: true };
 }
 
 async function resolveExplicit(siteWar: string, bundle: Bundle, options: SiteOptions): Promise<ResolvedSite> {
-  if (siteWar === "stand-in") {
-    const file = await standInWar();
-    return { file, sha256: await sha256File(file), source: "stand-in site (test/fixtures/site)", standIn: true };
-  }
+  if (siteWar === "stand-in") return standInSite("stand-in site (test/fixtures/site)");
   if (/^(https?|file):\/\//.test(siteWar)) {
     const fetched = await fetchToCache(siteWar, "war", undefined, options);
     return { file: fetched.file, sha256: fetched.sha256, source: siteWar, standIn: false };
@@ -89,8 +84,7 @@ export async function resolveSite(bundle: Bundle, options: SiteOptions): Promise
   } catch (e) {
     if (options.standInIfUnreachable && e instanceof ArtifactError && (e.kind === "unreachable" || e.kind === "timeout" || e.kind === "offline")) {
       options.onProgress?.(`the site cannot be fetched (${e.message.split(". ")[0] ?? e.message}); using the stand-in site instead`);
-      const file = await standInWar();
-      return { file, sha256: await sha256File(file), source: "stand-in site (the Lutece repository is unreachable)", standIn: true };
+      return standInSite("stand-in site (the Lutece repository is unreachable)");
     }
     throw e;
   }
