@@ -114,17 +114,20 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
   // tagged with a digest of its inputs, shared by every theme.
   const siteImage = await timed("site-image", async () => {
+    // The WAR is known by its checksum already: read it only when the site image must be built.
     const tree: FileTree = new Map();
-    addFile(tree, "site/site.war", await readFile(site.file));
     addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: base.id, context: m.context }));
-    const key = sha256([...tree].sort(([a], [b]) => (a < b ? -1 : 1)).map(([p, c]) => `${p}\0${sha256(c)}`).join("\n")).slice(0, 16);
+    const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
+    entries.push(`site/site.war\0${site.sha256}`);
+    const key = sha256(entries.sort().join("\n")).slice(0, 16);
     const tag = `localhost/citelibre-cache/${m.name}-site:${key}`;
     if (!options.noCache && (await engine.imageId(tag))) return tag;
     reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
+    addFile(tree, "site/site.war", await readFile(site.file));
     const dir = repoPath(".cache", "bake", `${m.name}-site`);
     await syncTree(dir, tree);
     await engine.build({ context: dir, tags: [tag], ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
@@ -144,8 +147,9 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, siteImage }, labels));
     const dir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
     await syncTree(dir, tree);
-    // Same site image, same theme files, same labels: the image under these tags is already this one.
-    const bakeKey = sha256(`${siteImage}\n${[...tree].map(([p, c]) => `${p}\0${sha256(c)}`).sort().join("\n")}`);
+    // Same site image and same Dockerfile (whose labels carry the theme digest, itself a digest of every
+    // overlay file): the image under these tags is already this one.
+    const bakeKey = sha256(`${siteImage}\n${tree.get("Dockerfile")?.toString("utf8") ?? ""}`);
     labels["fr.citelibre.bake.key"] = bakeKey;
     const previous = await engine.imageId(tags[0] ?? name);
     if (previous && !options.noCache && (await engine.inspectFormat(previous, '{{index .Labels "fr.citelibre.bake.key"}}').catch(() => "")) === bakeKey) {
