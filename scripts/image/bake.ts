@@ -85,59 +85,66 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     }
   };
   const m = bundle.manifest;
-
-  // The theme compiles in this process while podman looks up the base image: do both at once.
-  reporter.step(`compiling the theme ${options.themeDir}`);
   const baseRef = `localhost/${baseImageTag(m.servletContainer)}`;
-  const [theme, base] = await Promise.all([
-    timed("theme", () => checkTheme(options.themeDir)),
-    timed("base", async () => {
-      let id = await engine.imageId(baseRef);
-      if (!id) {
-        reporter.step(`the base image ${baseRef} is missing: building it (once)`);
-        id = (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer })).id;
-      }
-      return { image: baseRef, id };
-    }),
-  ]);
-  if (!theme.valid || !theme.tree || !theme.manifest) {
-    throw new UserError(`the theme ${options.themeDir} is not valid:\n${problemsText(options.themeDir, theme.problems)}`);
-  }
-  const themeName = theme.manifest.theme.name;
-
-  const labels = bundleLabels({
-    bundle, themeName, themeDigest: theme.manifest.digest, created: await buildDate(), base, site,
-    ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
-  });
   const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
 
-  // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
-  // tagged with a digest of its inputs, shared by every theme.
-  const siteImage = await timed("site-image", async () => {
-    // The WAR is known by its checksum already: read it only when the site image must be built.
+  // The theme compiles in this process while the engine looks up the base and site images: the lookups
+  // run at once, and nothing is built until the theme is known to be valid.
+  reporter.step(`compiling the theme ${options.themeDir}`);
+  const siteInputs = async (baseId: string) => {
     const tree: FileTree = new Map();
     addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: base.id, context: m.context }));
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context }));
+    // The WAR is known by its checksum already: it is read only when the site image must be built.
     const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
     entries.push(`site/site.war\0${site.sha256}`);
-    const key = sha256(entries.sort().join("\n")).slice(0, 16);
-    const tag = `localhost/citelibre-cache/${m.name}-site:${key}`;
-    if (!options.noCache && (await engine.imageId(tag))) return tag;
-    reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
-    addFile(tree, "site/site.war", await readFile(site.file));
-    const dir = repoPath(".cache", "bake", `${m.name}-site`);
-    await syncTree(dir, tree);
-    await engine.build({ context: dir, tags: [tag], ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
-    return tag;
+    const tag = `localhost/citelibre-cache/${m.name}-site:${sha256(entries.sort().join("\n")).slice(0, 16)}`;
+    return { tree, tag };
+  };
+  const lookups = timed("lookups", async () => {
+    const baseId = await engine.imageId(baseRef);
+    if (!baseId) return { baseId };
+    const inputs = await siteInputs(baseId);
+    return { baseId, inputs, siteImageExists: !options.noCache && (await engine.imageId(inputs.tag)) !== undefined };
   });
+  const [theme, found, created] = await Promise.all([timed("theme", () => checkTheme(options.themeDir)), lookups, buildDate()]);
+  if (!theme.valid || !theme.tree || !theme.manifest) {
+    throw new UserError(`the theme ${options.themeDir} is not valid:\n${problemsText(options.themeDir, theme.problems)}`);
+  }
+  const themeName = theme.manifest.theme.name;
+
+  let baseId = found.baseId;
+  if (!baseId) {
+    reporter.step(`the base image ${baseRef} is missing: building it (once)`);
+    baseId = await timed("base", async () => (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer })).id);
+  }
+  const base = { image: baseRef, id: baseId };
+  const labels = bundleLabels({
+    bundle, themeName, themeDigest: theme.manifest.digest, created, base, site,
+    ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
+  });
+
+  // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
+  // tagged with a digest of its inputs, shared by every theme.
+  const { tree: siteTree, tag: siteImage } = found.inputs ?? (await siteInputs(baseId));
+  if (!found.siteImageExists) {
+    await timed("site-image", async () => {
+      reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
+      addFile(siteTree, "site/site.war", await readFile(site.file));
+      const dir = repoPath(".cache", "bake", `${m.name}-site`);
+      await syncTree(dir, siteTree);
+      await engine.build({ context: dir, tags: [siteImage], ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+    });
+  }
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
-  await timed("theme-layer", async () => {
+  let removal: Promise<unknown> = Promise.resolve();
+  await timed("theme-layer", async (): Promise<string | undefined> => {
     const tree: FileTree = new Map();
     for (const [p, content] of theme.tree ?? []) {
       if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
@@ -151,18 +158,18 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     // overlay file): the image under these tags is already this one.
     const bakeKey = sha256(`${siteImage}\n${tree.get("Dockerfile")?.toString("utf8") ?? ""}`);
     labels["fr.citelibre.bake.key"] = bakeKey;
-    const previous = await engine.imageId(tags[0] ?? name);
-    if (previous && !options.noCache && (await engine.inspectFormat(previous, '{{index .Labels "fr.citelibre.bake.key"}}').catch(() => "")) === bakeKey) {
+    const [previous, previousKey] = (await engine.inspectFormat(tags[0] ?? name, '{{.Id}} {{index .Labels "fr.citelibre.bake.key"}}').catch(() => "")).split(" ");
+    if (previous && !options.noCache && previousKey === bakeKey) {
       for (const tag of tags.slice(1)) await engine.raw(["tag", previous, tag]);
-      return;
+      return previous;
     }
-    if (!(await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags))) {
-      await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
-    }
+    const id = (await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags))
+      ?? (await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }), undefined);
     // Each rebrand replaces the image under these tags; drop the one it replaced unless a container
     // still uses it, so repeated rebuilds do not pile up images (which slows every engine call).
-    if (previous && previous !== (await engine.imageId(tags[0] ?? name))) await engine.raw(["image", "rm", previous]).catch(() => undefined);
+    if (previous && id && previous !== id) removal = engine.raw(["image", "rm", previous]).catch(() => undefined);
+    return id;
   });
-  const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
+  const [info] = await Promise.all([engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name), removal]);
   return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
 }

@@ -4,6 +4,9 @@
  * command and the engine's own message).
  */
 import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { run, type RunOptions, type RunResult } from "../lib/exec.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import {
@@ -81,22 +84,26 @@ export class Engine {
   /**
    * Commits one layer (the files of `dir`, at /) and labels on top of `parent`, with buildah, and tags
    * the result. This is what a two-line Dockerfile (COPY + LABEL) would do, without the fixed cost of
-   * `podman build`. Returns false where it does not apply (docker, or no buildah), so the caller builds.
+   * `podman build`. Returns the new image's ID, or undefined where it does not apply (docker, or no
+   * buildah), so the caller builds.
    */
-  async commitLayer(parent: string, dir: string, labels: Record<string, string>, tags: string[]): Promise<boolean> {
-    if (this.name !== "podman" || !onPath("buildah") || tags.length === 0) return false;
+  async commitLayer(parent: string, dir: string, labels: Record<string, string>, tags: string[]): Promise<string | undefined> {
+    if (this.name !== "podman" || !onPath("buildah") || tags.length === 0) return undefined;
     const buildah = (args: string[]) => run("buildah", args, this.options);
     const container = (await buildah(["from", "--pull-never", "--quiet", parent])).stdout.trim();
+    const iidDir = await mkdtemp(path.join(tmpdir(), "citelibre-commit-"));
     try {
       await buildah(["copy", "--quiet", container, `${dir}/`, "/"]);
       await buildah(["config", ...Object.entries(labels).flatMap(([k, v]) => ["--label", `${k}=${v}`]), container]);
-      await buildah(["commit", "--quiet", "--format", "docker", "--rm", container, tags[0] ?? ""]);
+      await buildah(["commit", "--quiet", "--format", "docker", "--iidfile", path.join(iidDir, "iid"), "--rm", container, tags[0] ?? ""]);
+      if (tags.length > 1) await buildah(["tag", tags[0] ?? "", ...tags.slice(1)]);
+      return (await readFile(path.join(iidDir, "iid"), "utf8")).trim().replace(/^sha256:/, "");
     } catch (e) {
       await buildah(["rm", container]).catch(() => undefined);
       throw e;
+    } finally {
+      await rm(iidDir, { recursive: true, force: true });
     }
-    if (tags.length > 1) await buildah(["tag", tags[0] ?? "", ...tags.slice(1)]);
-    return true;
   }
 
   push(image: string, destination?: string): Promise<RunResult> {
