@@ -25,6 +25,8 @@ export interface SiteOptions extends FetchOptions {
   mavenRepositories?: string[];
   /** Use the stand-in site when the Lutece repository cannot be reached (the demo does). */
   standInIfUnreachable?: boolean;
+  /** Builds a `site.build` bundle's WAR (the engine's builder stage); without it such bundles need --site-war. */
+  assemble?: (bundle: Bundle, options: { offline: boolean }) => Promise<{ file: string; sha256: string }>;
 }
 
 async function standInSite(source: string): Promise<ResolvedSite> {
@@ -65,16 +67,21 @@ async function resolveFromManifest(bundle: Bundle, options: SiteOptions): Promis
     return { file: fetched.file, sha256: fetched.sha256, source: formatCoordinates(coords), standIn: false };
   }
   // site.build: the site is assembled from lutece-core and plugins with Maven, which needs the Lutece
-  // repository. Check that it answers before starting a build that would fail half-way.
-  const repository = site.build.repositories[0] ?? "";
-  const probe = `${repository.replace(/\/+$/, "")}/fr/paris/lutece/lutece-core/maven-metadata.xml`;
-  try {
-    const r = await fetch(probe, { signal: AbortSignal.timeout(5000) });
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
-  } catch (e) {
-    throw new ArtifactError("unreachable", `${bundle.manifest.name} is assembled from Lutece plugins with Maven, and the Lutece repository (${repository}) is unreachable from here (${(e as Error).message}). Build where it is reachable, or give a prebuilt site with --site-war.`);
+  // repository (offline, only an earlier build's WAR can serve). Check that the repository answers
+  // before starting a build that would fail half-way.
+  if (!options.offline) {
+    const repository = site.build.repositories[0] ?? "";
+    const probe = `${repository.replace(/\/+$/, "")}/fr/paris/lutece/lutece-core/maven-metadata.xml`;
+    try {
+      const r = await fetch(probe, { signal: AbortSignal.timeout(5000) });
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    } catch (e) {
+      throw new ArtifactError("unreachable", `${bundle.manifest.name} is assembled from Lutece plugins with Maven, and the Lutece repository (${repository}) is unreachable from here (${(e as Error).message}). Build where it is reachable, or give a prebuilt site with --site-war.`);
+    }
   }
-  throw new ArtifactError("unreachable", `assembling ${bundle.manifest.name} with Maven runs in the builder stage of CI (see docs/bundles.md); on this machine give a prebuilt site with --site-war`);
+  if (!options.assemble) throw new UsageError(`${bundle.manifest.name} is assembled with Maven, which needs a container engine: use \`citelibre build\`, or give a prebuilt site with --site-war`);
+  const built = await options.assemble(bundle, { offline: options.offline ?? false });
+  return { ...built, source: `assembled with Maven from bundles/${bundle.manifest.name}/bundle.yaml`, standIn: false };
 }
 
 export async function resolveSite(bundle: Bundle, options: SiteOptions): Promise<ResolvedSite> {

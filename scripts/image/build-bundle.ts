@@ -10,6 +10,7 @@ import { problemsText } from "../theme/report.js";
 import { bake, type BakeResult } from "./bake.js";
 import { gitRevision, gitSource } from "./base.js";
 import type { Engine } from "./engine.js";
+import { buildSiteWar } from "./site-builder.js";
 
 /** The command-line flags `build` and `run` share. */
 export interface BundleBuildFlags {
@@ -38,6 +39,7 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
       onProgress: (m) => {
         reporter.step(m);
       },
+      assemble: (b, { offline }) => buildSiteWar(engine, reporter, b, { noCache: !flags.cache, offline }),
       ...(flags.siteWar ? { siteWar: flags.siteWar } : {}),
     }),
     gitRevision(),

@@ -16,6 +16,8 @@ export interface BuildSpec {
   ulimits?: string[];
   /** Where to write the built image's ID (docker: --iidfile; podman: --iidfile). */
   iidFile?: string;
+  /** Network of the RUN steps: "host" lets them reach repositories and mirrors on the host's loopback. */
+  network?: string;
 }
 
 export interface RunSpec {
@@ -52,6 +54,7 @@ export function buildArgv(engine: EngineName, spec: BuildSpec): string[] {
   if (spec.target) argv.push("--target", spec.target);
   if (spec.noCache) argv.push("--no-cache");
   if (spec.iidFile) argv.push("--iidfile", spec.iidFile);
+  if (spec.network) argv.push("--network", spec.network);
   if (engine === "podman") {
     // Keep layers so a rebrand rebuilds only the last one, and apply ulimits to RUN steps.
     argv.push("--layers");
