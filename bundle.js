@@ -13,7 +13,9 @@ await build({
   // Prefer packages' ESM builds: some UMD builds (jsonc-parser) use require() paths esbuild cannot follow.
   mainFields: ["module", "main"],
   // Native addons and the browser driver stay in node_modules and load only when needed.
-  external: ["sharp", "lightningcss", "playwright-core"],
+  // Optional peers of @cyclonedx/cyclonedx-library (XML output and schema validation) that the CLI
+  // never calls: left to runtime resolution instead of failing the bundle.
+  external: ["sharp", "lightningcss", "playwright-core", "libxmljs2", "xmlbuilder2", "ajv", "ajv-formats", "ajv-formats-draft2019"],
   // Each command's code is a chunk loaded when the command runs, so `theme build` does not pay for
   // parsing the image, bundle and engine code (nor loading sharp for `--help`).
   splitting: true,

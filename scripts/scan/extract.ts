@@ -1,0 +1,124 @@
+/**
+ * Reads what the SBOM and the freshness check need out of an image, through the engine: the image's ID,
+ * labels and creation date; dpkg's status file, os-release, the site's jars and the runtime's scripts
+ * from a created (never started) container; and a simulated apt upgrade in a throw-away container.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import yauzl from "yauzl";
+import type { Engine } from "../image/engine.js";
+import { sha256File } from "../lib/hash.js";
+import { UserError } from "../lib/problems.js";
+import { identifyJar, parseDpkgStatus, parseProperties, type DebianPackage, type JarContents, type JavaLibrary } from "./inventory.js";
+import type { ImageFacts, RuntimeFile } from "./sbom.js";
+
+export interface ImageContents {
+  facts: ImageFacts;
+  debian: DebianPackage[];
+  java: JavaLibrary[];
+  runtimeFiles: RuntimeFile[];
+}
+
+const webapps = "/opt/citelibre/tomcat/webapps";
+const runtimeScripts: Array<Omit<RuntimeFile, "sha256">> = [
+  { path: "/usr/local/lib/citelibre/mailcatcher.py", name: "citelibre-mailcatcher", description: "mail catcher: SMTP on 1025, caught mails on 1080 (runs on python3-aiosmtpd)" },
+  { path: "/usr/local/bin/citelibre-entrypoint", name: "citelibre-entrypoint", description: "entrypoint starting MariaDB, the mail catcher and Tomcat in order" },
+];
+
+export async function inspectImage(engine: Engine, image: string): Promise<Omit<ImageFacts, "os">> {
+  const info = await engine.inspect<{ Id: string; Created?: string; Config?: { Labels?: Record<string, string> | null }; Labels?: Record<string, string> | null }>(image)
+    .catch(() => {
+      throw new UserError(`there is no image ${image} in ${engine.name}. Build it first (\`citelibre build <bundle>\`), or check the name with \`${engine.name} images\`.`);
+    });
+  const labels = info.Config?.Labels ?? info.Labels ?? {};
+  return { reference: image, id: info.Id.replace(/^sha256:/, ""), created: labels["org.opencontainers.image.created"] ?? info.Created ?? new Date(0).toISOString(), labels };
+}
+
+async function readJar(file: string): Promise<JarContents> {
+  const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+  const wanted: yauzl.Entry[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on("entry", (entry: yauzl.Entry) => {
+        const isPom = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(entry.fileName);
+        if ((isPom || entry.fileName === "META-INF/MANIFEST.MF") && entry.uncompressedSize < 1_000_000) wanted.push(entry);
+        zip.readEntry();
+      });
+      zip.on("end", () => { resolve(); });
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+    const contents: JarContents = { pomProperties: [] };
+    for (const entry of wanted) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (entry.fileName === "META-INF/MANIFEST.MF") contents.manifest = text;
+      else contents.pomProperties.push({ entry: entry.fileName, text });
+    }
+    return contents;
+  } finally {
+    zip.close();
+  }
+}
+
+async function jarsUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((e) => e.isFile() && e.name.endsWith(".jar") && /(^|\/)WEB-INF\/lib$/.test(e.parentPath)).map((e) => path.join(e.parentPath, e.name)).sort();
+}
+
+export async function readImageContents(engine: Engine, image: string): Promise<ImageContents> {
+  const facts = await inspectImage(engine, image);
+  const work = await mkdtemp(path.join(tmpdir(), "citelibre-scan-"));
+  const container = (await engine.raw(["create", image, "true"])).stdout.trim();
+  try {
+    const copy = async (from: string, to: string, required: boolean) => {
+      try {
+        await engine.raw(["cp", `${container}:${from}`, to]);
+        return true;
+      } catch (e) {
+        if (required) throw new UserError(`${image} has no ${from}: \`citelibre scan\` reads Debian-based images (it lists packages from dpkg's status file). ${(e as Error).message.split("\n")[0] ?? ""}`);
+        return false;
+      }
+    };
+    await copy("/var/lib/dpkg/status", path.join(work, "status"), true);
+    const hasOs = await copy("/usr/lib/os-release", path.join(work, "os-release"), false);
+    const hasWebapps = await copy(webapps, path.join(work, "webapps"), false);
+    const scripts: RuntimeFile[] = [];
+    for (const s of runtimeScripts) {
+      const local = path.join(work, "runtime", path.basename(s.path));
+      await mkdir(path.dirname(local), { recursive: true });
+      if (await copy(s.path, local, false)) scripts.push({ ...s, sha256: await sha256File(local) });
+    }
+
+    const osRelease = hasOs ? parseProperties(await readFile(path.join(work, "os-release"), "utf8")) : undefined;
+    const unquote = (v: string | undefined) => v?.replace(/^"(.*)"$/, "$1");
+    const os = osRelease?.get("ID") && osRelease.get("VERSION_ID")
+      ? { id: unquote(osRelease.get("ID")) ?? "", versionId: unquote(osRelease.get("VERSION_ID")) ?? "", ...(osRelease.get("PRETTY_NAME") ? { prettyName: unquote(osRelease.get("PRETTY_NAME")) } : {}) }
+      : undefined;
+
+    const java: JavaLibrary[] = [];
+    if (hasWebapps) {
+      for (const jar of await jarsUnder(path.join(work, "webapps"))) {
+        const inImage = path.posix.join(webapps, path.relative(path.join(work, "webapps"), jar).split(path.sep).join("/"));
+        java.push(identifyJar(inImage, await sha256File(jar), await readJar(jar).catch(() => ({ pomProperties: [] }))));
+      }
+    }
+    return { facts: { ...facts, ...(os ? { os } : {}) }, debian: parseDpkgStatus(await readFile(path.join(work, "status"), "utf8")), java, runtimeFiles: scripts };
+  } finally {
+    await engine.raw(["rm", "--force", container]).catch(() => undefined);
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** A fixed script, no interpolated input: refresh the image's own apt lists, then simulate an upgrade. */
+const simulateUpgrade = "set -e; apt-get update -qq -o Acquire::Retries=2 >/dev/null; apt-get -s -o Debug::NoLocking=1 dist-upgrade";
+
+export async function simulatedUpgrade(engine: Engine, image: string): Promise<string> {
+  const r = await engine.raw(["run", "--rm", "--user", "0", "--entrypoint", "/bin/sh", image, "-c", simulateUpgrade]).catch((e: unknown) => {
+    throw new UserError(`the freshness check could not run apt in a container of ${image}: ${(e as Error).message}\nIt needs the Debian mirror the image's apt sources name to be reachable.`);
+  });
+  return r.stdout;
+}
+
