@@ -1,16 +1,14 @@
 import { readFile, writeFile, mkdtemp, rm } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import ajvDraft04 from "ajv-draft-04";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { defaultPolicy, evaluate, loadPolicy, policySchema, type Policy } from "../../../scripts/scan/policy.js";
 import { toSarif } from "../../../scripts/scan/sarif.js";
 import { markdownSummary, textTable, verdictLine } from "../../../scripts/scan/summary.js";
 import { parseTrivyReport, type TrivyReport } from "../../../scripts/scan/trivy-report.js";
 import { repoPath } from "../../../scripts/lib/repo.js";
+import { sarifErrors } from "../../helpers/sarif.js";
 
-const require = createRequire(import.meta.url);
 const fixtures = ["no-findings", "fixable-criticals", "unfixed-highs", "ignored-id", "expired-ignore", "many-cves"] as const;
 const reports = new Map<string, TrivyReport>();
 const today = "2026-11-26";
@@ -120,18 +118,10 @@ describe("scan policy files", () => {
 });
 
 describe("SARIF", () => {
-  const validate = () => {
-    // ajv-draft-04 is CommonJS with an ES default export: the class is on .default under NodeNext.
-    const Ajv04 = ajvDraft04.default;
-    const ajv = new Ajv04({ allErrors: true, strict: false, unicodeRegExp: false });
-    return ajv.compile(require("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json") as object);
-  };
-
   it.each(fixtures)("the %s report gives SARIF 2.1.0 that passes the schema", (name) => {
     const findings = report(name).findings;
     const sarif = toSarif({ image: "citelibre/rendezvous:1.0.0", findings, verdict: evaluate(findings, defaultPolicy, today), failOn: defaultPolicy.failOn, trivyVersion: "0.74.0" });
-    const check = validate();
-    expect(check(sarif), JSON.stringify(check.errors?.slice(0, 3))).toBe(true);
+    expect(sarifErrors(sarif)).toEqual([]);
   });
 
   it("has a rule per vulnerability, a result per package, levels from the gate and suppressions for ignored ids", () => {
