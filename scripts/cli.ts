@@ -52,9 +52,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { runChecks, doctorText } = await import("./lib/doctor.js");
       const r = reporter();
       const checks = await runChecks();
-      r.json({ ok: checks.every((c) => c.ok || c.testsOnly), checks });
+      r.json({ ok: checks.every((c) => c.ok || c.testsOnly || c.optional), checks });
       r.result(doctorText(checks));
-      exitCode = checks.every((c) => c.ok || c.testsOnly) ? 0 : 1;
+      exitCode = checks.every((c) => c.ok || c.testsOnly || c.optional) ? 0 : 1;
     });
 
   program

@@ -11,6 +11,8 @@ export interface Check {
   fix?: string;
   /** Needed only to run the test suites, not to build themes and images. */
   testsOnly?: boolean;
+  /** Adds a capability when present; its absence is reported, not counted as missing. */
+  optional?: boolean;
 }
 
 const setupFix = "npm run setup";
@@ -69,12 +71,18 @@ export async function runChecks(): Promise<Check[]> {
   ] as const) {
     checks.push({ name, ok: existsSync(file), detail: existsSync(file) ? file : `${file} missing`, fix: setupFix, testsOnly: true });
   }
+  const trivy = await version("trivy", ["--version"]);
+  checks.push({
+    name: "Trivy (scan: vulnerability gate)", ok: trivy !== undefined, optional: true,
+    detail: trivy ?? "`citelibre scan` writes the SBOM and the freshness report without it",
+    fix: "install Trivy 0.74.0 by version and checksum (docs/scanning.md)",
+  });
   return checks;
 }
 
 export function doctorText(checks: Check[]): string {
-  const lines = checks.map((c) => `${c.ok ? "ok     " : "MISSING"}  ${c.name.padEnd(42)} ${c.detail}${c.ok || !c.fix ? "" : `\n         fix: ${c.fix}`}`);
-  const missing = checks.filter((c) => !c.ok);
+  const lines = checks.map((c) => `${c.ok ? "ok     " : c.optional ? "absent " : "MISSING"}  ${c.name.padEnd(42)} ${c.detail}${c.ok || !c.fix ? "" : `\n         ${c.optional ? "to add" : "fix"}: ${c.fix}`}`);
+  const missing = checks.filter((c) => !c.ok && !c.optional);
   lines.push("", missing.length === 0 ? "Everything the pipeline and its tests need is here." : `${missing.length} missing; \`npm run setup\` installs them on Debian and Ubuntu.`);
   return lines.join("\n");
 }
