@@ -194,6 +194,55 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (!result.passed) exitCode = 1;
     });
 
+  program
+    .command("publish <image>")
+    .description("push every tag of a built image to registries, verify each by digest, sign when asked")
+    .requiredOption("--registry <host/namespace>", "destination, e.g. ghcr.io/citelibre (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--sign <how>", "gpg:<fingerprint> (podman simple signing), cosign (keyless in GitHub Actions) or cosign:<key>")
+    .option("--platforms <list>", "linux/amd64,linux/arm64: one manifest list for several architectures (see docs/publishing.md)")
+    .action(async (image: string, opts: { registry: string[]; sign?: string; platforms?: string }) => {
+      const { publishImage, publishText } = await import("./publish/publish.js");
+      const { parseSigning } = await import("./publish/sign.js");
+      const { checkPlatforms } = await import("./publish/platforms.js");
+      const { UsageError: Usage } = await import("./lib/problems.js");
+      const signing = parseSigning(opts.sign);
+      if ("error" in signing) throw new Usage(signing.error);
+      if (opts.platforms) checkPlatforms(opts.platforms);
+      const r = reporter();
+      const result = await publishImage(await engine(), r, image, { registries: opts.registry, signing });
+      r.json(result);
+      r.result(publishText(result));
+      if (!result.ok) exitCode = 1;
+    });
+
+  program
+    .command("verify <reference>")
+    .description("check the signature of a published image (registry/namespace/bundle:tag or @sha256:...)")
+    .option("--gpg-key <fingerprint>", "expect a GPG simple signature by this key (public key in the gpg keyring)")
+    .option("--cosign-key <key>", "expect a cosign signature made with this key (file, env://VAR or KMS URI)")
+    .option("--cosign-keyless", "expect a keyless cosign signature from a GitHub Actions workflow", false)
+    .action(async (reference: string, opts: { gpgKey?: string; cosignKey?: string; cosignKeyless: boolean }) => {
+      const { verifyGpg, verifyCosign } = await import("./publish/sign.js");
+      const { isLoopback } = await import("./publish/plan.js");
+      const { remoteManifest } = await import("./publish/registry.js");
+      const { UsageError: Usage, UserError: UE } = await import("./lib/problems.js");
+      const modes = [opts.gpgKey, opts.cosignKey, opts.cosignKeyless || undefined].filter(Boolean).length;
+      if (modes !== 1) throw new Usage("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless");
+      const r = reporter();
+      let result;
+      if (opts.gpgKey) {
+        result = await verifyGpg(reference, opts.gpgKey);
+      } else {
+        const manifest = await remoteManifest(reference);
+        if (!manifest) throw new UE(`${reference} is not in its registry: check the name and tag`);
+        const byDigest = reference.includes("@") ? reference : `${reference.replace(/:[^/:]+$/, "")}@${manifest.digest}`;
+        result = await verifyCosign(byDigest, { tlsVerify: !isLoopback(reference.split("/")[0] ?? ""), ...(opts.cosignKey ? { key: opts.cosignKey } : {}) });
+      }
+      r.json(result);
+      r.result(`${result.verified ? "VERIFIED" : "NOT VERIFIED"}: ${result.reference} (${result.digest}): ${result.detail}`);
+      if (!result.verified) exitCode = 1;
+    });
+
   const bundleCmd = program.command("bundle").description("check bundle manifests and show what they generate");
   bundleCmd
     .command("check [bundles...]")

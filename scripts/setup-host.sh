@@ -14,7 +14,9 @@ set -euo pipefail
 #   mmdebstrap                       builds the Debian root filesystem of the base image without a registry
 #   openjdk-17-jdk-headless,         compile the test fixture webapp (javax Servlet 4, like Lutece 7)
 #   libservlet-api-java, libmariadb-java
-packages=(chromium fonts-dejavu-core mariadb-server mariadb-client
+#   docker-registry                  a real OCI registry on 127.0.0.1 for the publish and release tests
+#   gnupg                            GPG simple signing of published images (podman --sign-by)
+packages=(chromium fonts-dejavu-core mariadb-server mariadb-client docker-registry gnupg
   podman buildah skopeo runc uidmap fuse-overlayfs slirp4netns golang-github-containernetworking-plugin-dnsname dnsmasq-base
   mmdebstrap
   openjdk-17-jdk-headless libservlet-api-java libmariadb-java)
@@ -74,6 +76,19 @@ else
     log "configured podman in $conf (ulimits, runc)"
   fi
 fi
+
+# Simple signing: podman writes signatures to, and reads them from, the lookaside store that
+# registries.d names. Only written when no default-docker entry exists, so a site's own setting wins.
+lookaside_conf=/etc/containers/registries.d/default.yaml
+if ! grep -qs '^default-docker:' /etc/containers/registries.d/*.yaml; then
+  "${SUDO[@]}" mkdir -p /etc/containers/registries.d /var/lib/containers/sigstore
+  printf '%s\n' "# Written by citelibre-forge scripts/setup-host.sh: where image signatures are stored and read." \
+    "default-docker:" "  sigstore: file:///var/lib/containers/sigstore" "  sigstore-staging: file:///var/lib/containers/sigstore" \
+    | "${SUDO[@]}" tee "$lookaside_conf" >/dev/null
+  log "configured the signature store in $lookaside_conf"
+fi
+# Debian starts docker-registry as a service on port 5000 where systemd runs; the tests start their own
+# on a free loopback port, so the packaged service is not needed.
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 node_minor=$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)

@@ -1,0 +1,93 @@
+/**
+ * Pure parts of publishing: where each tag goes, the engine's push argv, which failures are worth a
+ * retry, and what a registry's manifest says about the image it names.
+ */
+import { createHash } from "node:crypto";
+
+export interface Destination {
+  /** The local tag pushed (citelibre/rendezvous:1.0.0). */
+  source: string;
+  /** registry/namespace/bundle:tag */
+  reference: string;
+  registry: string;
+  tag: string;
+}
+
+/** "host[:port]/namespace" as given to --registry; the host must look like one (a dot, a colon or localhost). */
+export function parseRegistry(value: string): { host: string; namespace: string } | { error: string } {
+  const trimmed = value.replace(/\/+$/, "");
+  const [host = "", ...rest] = trimmed.split("/");
+  if (!/^(localhost|[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+|[A-Za-z0-9.-]+:\d+|\[[0-9a-fA-F:]+\](:\d+)?)$/.test(host)) {
+    return { error: `"${value}" does not start with a registry host (docker.io, ghcr.io, 127.0.0.1:5000, …)` };
+  }
+  const namespace = rest.join("/");
+  if (!namespace || !/^[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/.test(namespace)) {
+    return { error: `"${value}" needs a lowercase namespace after the host (for example ghcr.io/citelibre)` };
+  }
+  return { host, namespace };
+}
+
+/** Registries on this machine are reached without TLS: there is nothing to protect on loopback. */
+export function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return name === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(name) || name === "::1";
+}
+
+export function destinations(localTags: string[], registries: string[]): Destination[] {
+  const out: Destination[] = [];
+  for (const registry of registries) {
+    const parsed = parseRegistry(registry);
+    if ("error" in parsed) throw new Error(parsed.error);
+    for (const source of localTags) {
+      const colon = source.lastIndexOf(":");
+      const repository = source.slice(0, colon);
+      const tag = source.slice(colon + 1);
+      const name = repository.split("/").at(-1) ?? repository;
+      out.push({ source, reference: `${parsed.host}/${parsed.namespace}/${name}:${tag}`, registry: `${parsed.host}/${parsed.namespace}`, tag });
+    }
+  }
+  return out;
+}
+
+export type Signing =
+  | { kind: "none" }
+  | { kind: "gpg"; fingerprint: string }
+  | { kind: "cosign-keyless" }
+  | { kind: "cosign-key"; key: string };
+
+export function pushArgv(engine: "podman" | "docker", source: string, destination: string, options: { digestFile: string; tlsVerify: boolean; signing: Signing }): string[] {
+  if (engine === "docker") return ["push", destination];
+  return [
+    "push", "--quiet", "--format", "v2s2", "--digestfile", options.digestFile,
+    ...(options.tlsVerify ? [] : ["--tls-verify=false"]),
+    ...(options.signing.kind === "gpg" ? ["--sign-by", options.signing.fingerprint] : []),
+    source, `docker://${destination}`,
+  ];
+}
+
+/** Network hiccups and registry overload are retried; authentication, missing images and full disks are not. */
+export function isTransient(message: string): boolean {
+  if (/unauthorized|authentication required|denied|not found|no such image|manifest unknown|name unknown|no space left/i.test(message)) return false;
+  return /connection refused|connection reset|broken pipe|i\/o timeout|timeout|timed out|\bEOF\b|TLS handshake|temporar|too many requests|\b429\b|\b50[0234]\b|server misbehaving|no route to host/i.test(message);
+}
+
+export function backoffMs(attempt: number, baseMs: number): number {
+  return baseMs * 2 ** (attempt - 1);
+}
+
+export interface RemoteManifest {
+  raw: string;
+  digest: string;
+  configDigest?: string;
+  mediaType?: string;
+}
+
+export function readManifest(raw: string): RemoteManifest {
+  const digest = `sha256:${createHash("sha256").update(raw).digest("hex")}`;
+  try {
+    const m = JSON.parse(raw) as { mediaType?: string; config?: { digest?: string } };
+    return { raw, digest, ...(m.config?.digest ? { configDigest: m.config.digest } : {}), ...(m.mediaType ? { mediaType: m.mediaType } : {}) };
+  } catch {
+    return { raw, digest };
+  }
+}

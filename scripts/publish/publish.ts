@@ -1,0 +1,138 @@
+/**
+ * `citelibre publish <image> --registry host/namespace [...]`: pushes every local tag of the image to
+ * each registry, verifies each push by reading the manifest back by digest, signs when asked, and
+ * reports per tag what was pushed, what was already there, and what failed. A partial publish is a
+ * failure that lists exactly what made it.
+ */
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Engine } from "../image/engine.js";
+import { ToolError } from "../lib/exec.js";
+import type { Reporter } from "../lib/log.js";
+import { UserError } from "../lib/problems.js";
+import { backoffMs, destinations, isLoopback, isTransient, parseRegistry, pushArgv, type Destination, type Signing } from "./plan.js";
+import { loginFromEnvironment, remoteManifest } from "./registry.js";
+import { cosignSign } from "./sign.js";
+
+export interface PublishOptions {
+  registries: string[];
+  signing: Signing;
+  attempts?: number;
+  backoffBaseMs?: number;
+}
+
+export type PushStatus = "pushed" | "already-published" | "failed";
+
+export interface PushOutcome extends Destination {
+  status: PushStatus;
+  digest?: string;
+  signed?: boolean;
+  attempts: number;
+  error?: string;
+}
+
+export interface PublishResult {
+  image: string;
+  imageId: string;
+  ok: boolean;
+  outcomes: PushOutcome[];
+}
+
+async function localTags(engine: Engine, image: string): Promise<{ id: string; tags: string[] }> {
+  const info = await engine.inspect<{ Id: string; RepoTags?: string[] | null }>(image).catch(() => {
+    throw new UserError(`there is no image ${image} in ${engine.name}: build it first (\`citelibre build <bundle>\`)`);
+  });
+  const repository = image.replace(/^localhost\//, "").replace(/:[^/:]+$/, "");
+  const tags = (info.RepoTags ?? []).map((t) => t.replace(/^localhost\//, "")).filter((t) => t.replace(/:[^/:]+$/, "") === repository).sort();
+  if (tags.length === 0) throw new UserError(`${image} has no tag in ${repository}: publish a tagged image (citelibre build tags it)`);
+  return { id: info.Id.replace(/^sha256:/, ""), tags };
+}
+
+async function withRetries<T>(attempts: number, baseMs: number, work: () => Promise<T>, onRetry: (attempt: number, error: string) => void): Promise<{ value: T; attempts: number }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { value: await work(), attempts: attempt };
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (attempt >= attempts || !isTransient(message)) throw Object.assign(e instanceof Error ? e : new Error(message), { attempts: attempt });
+      onRetry(attempt, message.split("\n").find((l) => /error|refused|timeout|EOF/i.test(l)) ?? message.split("\n")[0] ?? "");
+      await sleep(backoffMs(attempt, baseMs));
+    }
+  }
+}
+
+export async function publishImage(engine: Engine, reporter: Reporter, image: string, options: PublishOptions): Promise<PublishResult> {
+  for (const r of options.registries) {
+    const parsed = parseRegistry(r);
+    if ("error" in parsed) throw new UserError(`--registry ${parsed.error}`);
+  }
+  if (options.signing.kind === "gpg" && engine.name !== "podman") throw new UserError("GPG simple signing needs podman (docker push cannot sign): use --engine podman, or --sign cosign");
+  const { id, tags } = await localTags(engine, image);
+  const plan = destinations(tags, options.registries);
+  const attempts = options.attempts ?? 3;
+  const baseMs = options.backoffBaseMs ?? Number(process.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
+  for (const host of new Set(plan.map((d) => d.registry.split("/")[0] ?? ""))) {
+    if (await loginFromEnvironment(engine, host).catch((e: unknown) => { throw new UserError(`logging in to ${host} with CITELIBRE_REGISTRY_USER failed: ${(e as Error).message.split("\n").at(-1) ?? ""}`); })) {
+      reporter.step(`logged in to ${host} as $CITELIBRE_REGISTRY_USER`);
+    }
+  }
+
+  const outcomes: PushOutcome[] = [];
+  const work = await mkdtemp(path.join(tmpdir(), "citelibre-publish-"));
+  try {
+    for (const [i, d] of plan.entries()) {
+      const tlsVerify = !isLoopback(d.registry.split("/")[0] ?? "");
+      reporter.step(`[${String(i + 1)}/${String(plan.length)}] ${d.reference}`);
+      try {
+        const existing = await remoteManifest(d.reference).catch(() => undefined);
+        if (existing?.configDigest === `sha256:${id}`) {
+          reporter.detail(`already published as ${existing.digest}: nothing to push`);
+          outcomes.push({ ...d, status: "already-published", digest: existing.digest, attempts: 0 });
+          continue;
+        }
+        const digestFile = path.join(work, `digest-${String(i)}`);
+        if (engine.name === "docker") await engine.raw(["tag", d.source, d.reference]);
+        const pushed = await withRetries(attempts, baseMs, async () => {
+          await engine.raw(pushArgv(engine.name, d.source, d.reference, { digestFile, tlsVerify, signing: options.signing }));
+          const digest = engine.name === "podman" ? (await readFile(digestFile, "utf8")).trim() : undefined;
+          // Read it back by digest: the registry must serve this image's configuration under that digest.
+          const back = await remoteManifest(digest ? `${d.reference.replace(/:[^/:]+$/, "")}@${digest}` : d.reference);
+          if (!back) throw new Error(`the registry does not serve ${d.reference} after the push (EOF)`);
+          if (digest && back.digest !== digest) throw new Error(`the registry serves ${back.digest} under ${digest}`);
+          if (back.configDigest && back.configDigest !== `sha256:${id}`) throw new Error(`the manifest pulled back names configuration ${back.configDigest}, not this image (sha256:${id})`);
+          return back.digest;
+        }, (attempt, why) => { reporter.warn(`push of ${d.reference} failed (attempt ${String(attempt)} of ${String(attempts)}: ${why}); retrying`); });
+        let signed: boolean | undefined;
+        if (options.signing.kind === "gpg") signed = true;
+        if (options.signing.kind === "cosign-key" || options.signing.kind === "cosign-keyless") {
+          await cosignSign(options.signing, `${d.reference.replace(/:[^/:]+$/, "")}@${pushed.value}`, tlsVerify);
+          signed = true;
+        }
+        outcomes.push({ ...d, status: "pushed", digest: pushed.value, attempts: pushed.attempts, ...(signed !== undefined ? { signed } : {}) });
+      } catch (e) {
+        const message = e instanceof ToolError ? (e.stderr.trim().split("\n").filter(Boolean).at(-1) ?? e.message) : (e as Error).message;
+        outcomes.push({ ...d, status: "failed", attempts: (e as { attempts?: number }).attempts ?? 1, error: message });
+        reporter.warn(`could not publish ${d.reference}: ${message}`);
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return { image, imageId: id, ok: outcomes.every((o) => o.status !== "failed"), outcomes };
+}
+
+export function publishText(r: PublishResult): string {
+  const width = Math.max(...r.outcomes.map((o) => o.reference.length), 10);
+  const lines = r.outcomes.map((o) => `  ${o.status.padEnd(17)} ${o.reference.padEnd(width)} ${o.digest ?? o.error ?? ""}${o.signed ? "  (signed)" : ""}`);
+  const pushed = r.outcomes.filter((o) => o.status === "pushed").length;
+  const already = r.outcomes.filter((o) => o.status === "already-published").length;
+  const failed = r.outcomes.filter((o) => o.status === "failed");
+  const summary = failed.length
+    ? `PARTIAL: ${String(failed.length)} of ${String(r.outcomes.length)} tag(s) were NOT published (${failed.map((o) => o.reference).join(", ")}); ${String(pushed)} pushed, ${String(already)} already there. Re-run the same command once the registry is back: published tags are skipped.`
+    : already === r.outcomes.length
+      ? `Nothing to do: all ${String(already)} tag(s) were already published with this image.`
+      : `Published ${String(pushed)} tag(s)${already ? `, ${String(already)} already there` : ""}.`;
+  return [`Publish of ${r.image} (${r.imageId.slice(0, 12)})`, ...lines, summary].join("\n");
+}

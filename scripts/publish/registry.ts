@@ -1,0 +1,30 @@
+/**
+ * Talking to registries without the engine: skopeo reads manifests by tag or digest (the check that a
+ * tag is already published, and the pull-back that verifies a push). Credentials come from the engine's
+ * login store or from CITELIBRE_REGISTRY_USER / CITELIBRE_REGISTRY_PASSWORD, passed on standard input.
+ */
+import { run, ToolError } from "../lib/exec.js";
+import type { Engine } from "../image/engine.js";
+import { isLoopback, readManifest, type RemoteManifest } from "./plan.js";
+
+const tlsFlags = (reference: string) => (isLoopback(reference.split("/")[0] ?? "") ? ["--tls-verify=false"] : []);
+
+/** The manifest a reference names, or undefined when the registry says there is none. */
+export async function remoteManifest(reference: string, options: { timeoutMs?: number } = {}): Promise<RemoteManifest | undefined> {
+  try {
+    const r = await run("skopeo", ["inspect", "--raw", "--retry-times", "0", ...tlsFlags(reference), `docker://${reference}`], { timeout: options.timeoutMs ?? 60_000 });
+    return readManifest(r.stdout);
+  } catch (e) {
+    if (e instanceof ToolError && /manifest unknown|name unknown|not found|404/i.test(e.message)) return undefined;
+    throw e;
+  }
+}
+
+/** Logs the engine (and so skopeo, which shares its store) in when credentials are in the environment. */
+export async function loginFromEnvironment(engine: Engine, host: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
+  const user = env.CITELIBRE_REGISTRY_USER;
+  const password = env.CITELIBRE_REGISTRY_PASSWORD;
+  if (!user || !password) return false;
+  await engine.raw(["login", "--username", user, "--password-stdin", ...(isLoopback(host) && engine.name === "podman" ? ["--tls-verify=false"] : []), host], { input: password });
+  return true;
+}

@@ -1,0 +1,122 @@
+/**
+ * Image signatures. GPG "simple signing" is done by podman at push time (--sign-by) and stored in the
+ * lookaside directory that /etc/containers/registries.d names; cosign signs after the push, keyless
+ * with GitHub's OIDC token in Actions, or with a key elsewhere. `citelibre verify` checks either.
+ */
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { run, ToolError } from "../lib/exec.js";
+import { UserError } from "../lib/problems.js";
+import type { Signing } from "./plan.js";
+import { remoteManifest } from "./registry.js";
+
+/** Where podman writes and reads simple signatures (scripts/setup-host.sh configures it). */
+export function lookasideDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.CITELIBRE_SIGSTORE_DIR ?? "/var/lib/containers/sigstore";
+}
+
+/** --sign values: gpg:<fingerprint>, cosign (keyless in GitHub Actions), cosign:<key file or env://VAR>. */
+export function parseSigning(value: string | undefined, env: NodeJS.ProcessEnv = process.env): Signing | { error: string } {
+  if (!value || value === "none") return { kind: "none" };
+  if (value.startsWith("gpg:")) {
+    const fingerprint = value.slice(4).replace(/\s+/g, "");
+    return /^[0-9A-Fa-f]{16,40}$/.test(fingerprint) ? { kind: "gpg", fingerprint } : { error: `--sign ${value}: give the key's fingerprint (16 to 40 hex digits), as \`gpg --list-secret-keys --with-colons\` shows it` };
+  }
+  if (value === "cosign") {
+    return env.ACTIONS_ID_TOKEN_REQUEST_URL ? { kind: "cosign-keyless" } : env.COSIGN_PRIVATE_KEY ? { kind: "cosign-key", key: "env://COSIGN_PRIVATE_KEY" } : { error: "--sign cosign: outside GitHub Actions (no OIDC token) give a key: --sign cosign:<key file>, or set COSIGN_PRIVATE_KEY (and COSIGN_PASSWORD)" };
+  }
+  if (value.startsWith("cosign:")) return { kind: "cosign-key", key: value.slice(7) };
+  return { error: `--sign ${value}: expected gpg:<fingerprint>, cosign or cosign:<key>` };
+}
+
+export function cosignSignArgv(signing: Signing, referenceWithDigest: string, tlsVerify: boolean): string[] {
+  const insecure = tlsVerify ? [] : ["--allow-insecure-registry"];
+  if (signing.kind === "cosign-keyless") return ["sign", "--yes", ...insecure, referenceWithDigest];
+  if (signing.kind === "cosign-key") return ["sign", "--yes", "--key", signing.key, ...insecure, referenceWithDigest];
+  throw new Error("internal: not a cosign signing mode");
+}
+
+export function cosignVerifyArgv(referenceWithDigest: string, options: { key?: string; identity?: string; issuer?: string; tlsVerify: boolean }): string[] {
+  const insecure = options.tlsVerify ? [] : ["--allow-insecure-registry"];
+  if (options.key) return ["verify", "--key", options.key, ...insecure, referenceWithDigest];
+  return [
+    "verify", "--certificate-identity-regexp", options.identity ?? "^https://github\\.com/.+/\\.github/workflows/.+@refs/.+$",
+    "--certificate-oidc-issuer", options.issuer ?? "https://token.actions.githubusercontent.com", ...insecure, referenceWithDigest,
+  ];
+}
+
+export async function cosignSign(signing: Signing, referenceWithDigest: string, tlsVerify: boolean): Promise<void> {
+  await run("cosign", cosignSignArgv(signing, referenceWithDigest, tlsVerify), { timeout: 300_000 });
+}
+
+/** Path of the n-th simple signature of a manifest in the lookaside store (repository path without the host). */
+export function signaturePath(store: string, reference: string, digest: string, index: number): string {
+  const repository = reference.replace(/[:@][^/]*$/, "").split("/").slice(1).join("/");
+  const [algorithm, hex] = digest.split(":");
+  return path.join(store, `${repository}@${algorithm ?? "sha256"}=${hex ?? ""}`, `signature-${String(index)}`);
+}
+
+export interface VerifyResult {
+  verified: boolean;
+  reference: string;
+  digest: string;
+  detail: string;
+}
+
+/** Checks a GPG simple signature of `reference` (by tag or digest) made with the key `fingerprint`. */
+export async function verifyGpg(reference: string, fingerprint: string): Promise<VerifyResult> {
+  const manifest = await remoteManifest(reference);
+  if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag, and that you are logged in`);
+  const store = lookasideDir();
+  const dockerReference = reference.replace(/@sha256:[0-9a-f]{64}$/, "");
+  const work = await mkdtemp(path.join(tmpdir(), "citelibre-verify-"));
+  try {
+    const manifestFile = path.join(work, "manifest.json");
+    await writeFile(manifestFile, manifest.raw);
+    const signatures: string[] = [];
+    for (let i = 1; existsSync(signaturePath(store, reference, manifest.digest, i)); i++) signatures.push(signaturePath(store, reference, manifest.digest, i));
+    if (signatures.length === 0) {
+      const dir = path.dirname(signaturePath(store, reference, manifest.digest, 1));
+      const known = await readdir(store).catch(() => []);
+      return { verified: false, reference, digest: manifest.digest, detail: `no signature for ${manifest.digest} (looked in ${dir}${known.length ? "" : `; ${store} is empty or missing`})` };
+    }
+    // Every tag of one image shares one manifest digest, and the store keeps the signature of the last
+    // tag pushed: like podman's `signedIdentity: matchRepository`, a signature made for another tag of the
+    // same repository is accepted (key and digest are still checked cryptographically).
+    const repository = dockerReference.replace(/:[^/:]+$/, "");
+    const expected = dockerReference.includes(":", dockerReference.lastIndexOf("/")) ? dockerReference : `${dockerReference}:latest`;
+    const failures: string[] = [];
+    for (const sig of signatures) {
+      for (let identity = expected, tries = 0; tries < 2; tries++) {
+        try {
+          await run("skopeo", ["standalone-verify", manifestFile, identity, fingerprint, sig]);
+          return { verified: true, reference, digest: manifest.digest, detail: `signed by ${fingerprint} as ${identity} (${path.basename(sig)})` };
+        } catch (e) {
+          const message = e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message;
+          const signedAs = /Docker reference (\S+) does not match/.exec(message)?.[1];
+          if (tries === 0 && signedAs && signedAs.replace(/:[^/:]+$/, "") === repository) {
+            identity = signedAs;
+            continue;
+          }
+          failures.push(message.replace(/^time="[^"]*" level=\w+ msg=/, "").replace(/^"|"$/g, ""));
+          break;
+        }
+      }
+    }
+    return { verified: false, reference, digest: manifest.digest, detail: `no signature by ${fingerprint} verifies: ${failures.join("; ")}` };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+export async function verifyCosign(referenceWithDigest: string, options: { key?: string; tlsVerify: boolean }): Promise<VerifyResult> {
+  const digest = /@(sha256:[0-9a-f]{64})$/.exec(referenceWithDigest)?.[1] ?? "";
+  try {
+    await run("cosign", cosignVerifyArgv(referenceWithDigest, options), { timeout: 120_000 });
+    return { verified: true, reference: referenceWithDigest, digest, detail: options.key ? `cosign signature verified with ${options.key}` : "cosign keyless signature from a GitHub Actions workflow verified" };
+  } catch (e) {
+    return { verified: false, reference: referenceWithDigest, digest, detail: e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message };
+  }
+}
