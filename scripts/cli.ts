@@ -243,6 +243,47 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (!result.verified) exitCode = 1;
     });
 
+  program
+    .command("release")
+    .description("the whole matrix: base once, then build -> scan -> publish for every bundle x theme, with a report")
+    .option("--nightly", "tag nightly and nightly-YYYYMMDD, and rebuild only what changed", false)
+    .option("--bundles <list>", "comma-separated bundles (default: every folder in bundles/)")
+    .option("--themes <list>", "comma-separated themes (default: every folder in themes/)")
+    .option("--registry <host/namespace>", "publish to this registry (repeatable); without it, build and scan only", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--sign <how>", "gpg:<fingerprint>, cosign or cosign:<key> (see citelibre publish)")
+    .option("--site-war <war>", "one site for every bundle (tests and demos: stand-in)")
+    .option("--stand-in-if-unreachable", "bake the stand-in site where the Lutece repository cannot be reached", false)
+    .option("--require-trivy", "fail images that could not be scanned for vulnerabilities", false)
+    .option("--max-age-days <n>", "nightly: rebuild when the last nightly is older than this", "7")
+    .option("--report-dir <dir>", "where report.json, report.md and the SBOMs go", "dist/release")
+    .option("--dry-run", "print every image, tag and registry it would publish, and change nothing", false)
+    .action(async (opts: { nightly: boolean; bundles?: string; themes?: string; registry: string[]; sign?: string; siteWar?: string; standInIfUnreachable: boolean; requireTrivy: boolean; maxAgeDays: string; reportDir: string; dryRun: boolean }) => {
+      const { runRelease } = await import("./release/release.js");
+      const { reportMarkdown } = await import("./release/report.js");
+      const { parseSigning } = await import("./publish/sign.js");
+      const { readFile } = await import("node:fs/promises");
+      const { repoPath } = await import("./lib/repo.js");
+      const { UsageError: Usage } = await import("./lib/problems.js");
+      const signing = parseSigning(opts.sign);
+      if ("error" in signing) throw new Usage(signing.error);
+      const maxAgeDays = Number(opts.maxAgeDays);
+      if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new Usage("--max-age-days must be a positive number of days");
+      const list = (v: string | undefined) => v?.split(",").map((x) => x.trim()).filter(Boolean);
+      const toolVersion = (JSON.parse(await readFile(repoPath("package.json"), "utf8")) as { version: string }).version;
+      const bundles = list(opts.bundles);
+      const themes = list(opts.themes);
+      const r = reporter();
+      const report = await runRelease(await engine(), r, {
+        nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
+        requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: toolVersion },
+        ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}),
+      });
+      r.json(report);
+      r.result(reportMarkdown(report).trimEnd());
+      if (!report.dryRun) r.result(`\nReport: ${path.join(path.resolve(opts.reportDir), "report.md")} and report.json`);
+      if (!report.ok) exitCode = 1;
+    });
+
   const bundleCmd = program.command("bundle").description("check bundle manifests and show what they generate");
   bundleCmd
     .command("check [bundles...]")

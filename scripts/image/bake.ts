@@ -27,6 +27,7 @@ export interface BakeOptions {
   revision?: string;
   source?: string;
   noCache?: boolean;
+  extraLabels?: Record<string, string>;
 }
 
 export interface BakeResult {
@@ -126,6 +127,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     bundle, themeName, themeDigest: theme.manifest.digest, created, base, site,
     ...(options.revision ? { revision: options.revision } : {}), ...(options.source ? { source: options.source } : {}),
   });
+  Object.assign(labels, options.extraLabels ?? {});
 
   // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
   // tagged with a digest of its inputs, shared by every theme.
@@ -143,7 +145,6 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
-  let removal: Promise<unknown> = Promise.resolve();
   await timed("theme-layer", async (): Promise<string | undefined> => {
     const tree: FileTree = new Map();
     for (const [p, content] of theme.tree ?? []) {
@@ -167,9 +168,10 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
       ?? (await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }), undefined);
     // Each rebrand replaces the image under these tags; drop the one it replaced unless a container
     // still uses it, so repeated rebuilds do not pile up images (which slows every engine call).
-    if (previous && id && previous !== id) removal = engine.raw(["image", "rm", previous]).catch(() => undefined);
+    // Sequential on purpose: podman 4 can fail a concurrent inspect while an image is being removed.
+    if (previous && id && previous !== id) await engine.raw(["image", "rm", previous]).catch(() => undefined);
     return id;
   });
-  const [info] = await Promise.all([engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name), removal]);
+  const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
   return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
 }

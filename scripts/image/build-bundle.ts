@@ -10,6 +10,7 @@ import { problemsText } from "../theme/report.js";
 import { bake, type BakeResult } from "./bake.js";
 import { gitRevision, gitSource } from "./base.js";
 import type { Engine } from "./engine.js";
+import type { BuildEvent } from "./tags.js";
 import { buildSiteWar } from "./site-builder.js";
 
 /** The command-line flags `build` and `run` share. */
@@ -22,6 +23,10 @@ export interface BundleBuildFlags {
   registry?: string;
   namespace: string;
   cache: boolean;
+  /** The build event deciding the tags (default: a local build of the bundle's version). */
+  event?: BuildEvent;
+  /** Labels added to the image (release adds the digest of its inputs). */
+  extraLabels?: Record<string, string>;
 }
 
 export async function buildBundleImage(engine: Engine, reporter: Reporter, name: string, flags: BundleBuildFlags): Promise<{ bundle: Bundle; result: BakeResult }> {
@@ -50,7 +55,8 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
   }
   const result = await bake(engine, reporter, bundle, site, {
     themeDir: flags.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
-    event: { kind: "local", version: bundle.manifest.version },
+    event: flags.event ?? { kind: "local", version: bundle.manifest.version },
+    ...(flags.extraLabels ? { extraLabels: flags.extraLabels } : {}),
     namespace: flags.namespace,
     noCache: !flags.cache,
     ...(revision ? { revision } : {}),

@@ -28,3 +28,15 @@ export async function loginFromEnvironment(engine: Engine, host: string, env: No
   await engine.raw(["login", "--username", user, "--password-stdin", ...(isLoopback(host) && engine.name === "podman" ? ["--tls-verify=false"] : []), host], { input: password });
   return true;
 }
+
+/** The labels and creation date of a published image, or undefined when the reference does not exist. */
+export async function remoteImageConfig(reference: string): Promise<{ labels: Record<string, string>; created?: string } | undefined> {
+  try {
+    const r = await run("skopeo", ["inspect", "--no-tags", "--retry-times", "0", ...tlsFlags(reference), `docker://${reference}`], { timeout: 60_000 });
+    const info = JSON.parse(r.stdout) as { Labels?: Record<string, string> | null; Created?: string };
+    return { labels: info.Labels ?? {}, ...(info.Created ? { created: info.Created } : {}) };
+  } catch (e) {
+    if (e instanceof ToolError && /manifest unknown|name unknown|not found|404/i.test(e.message)) return undefined;
+    throw e;
+  }
+}
