@@ -74,9 +74,10 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
   const attempts = options.attempts ?? 3;
   const baseMs = options.backoffBaseMs ?? Number(process.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
   for (const host of new Set(plan.map((d) => d.registry.split("/")[0] ?? ""))) {
-    if (await loginFromEnvironment(engine, host).catch((e: unknown) => { throw new UserError(`logging in to ${host} with CITELIBRE_REGISTRY_USER failed: ${(e as Error).message.split("\n").at(-1) ?? ""}`); })) {
-      reporter.step(`logged in to ${host} as $CITELIBRE_REGISTRY_USER`);
-    }
+    const variable = await loginFromEnvironment(engine, host).catch((e: unknown) => {
+      throw new UserError(`logging in to ${host} with the credentials in the environment failed: ${(e as Error).message.split("\n").at(-1) ?? ""}`);
+    });
+    if (variable) reporter.step(`logged in to ${host} as $${variable}`);
   }
 
   const outcomes: PushOutcome[] = [];

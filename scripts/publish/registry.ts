@@ -1,7 +1,8 @@
 /**
  * Talking to registries without the engine: skopeo reads manifests by tag or digest (the check that a
  * tag is already published, and the pull-back that verifies a push). Credentials come from the engine's
- * login store or from CITELIBRE_REGISTRY_USER / CITELIBRE_REGISTRY_PASSWORD, passed on standard input.
+ * login store or from CITELIBRE_REGISTRY_<HOST>_USER / _PASSWORD (else CITELIBRE_REGISTRY_USER /
+ * _PASSWORD), the password passed on standard input, never in argv.
  */
 import { run, ToolError } from "../lib/exec.js";
 import type { Engine } from "../image/engine.js";
@@ -20,13 +21,23 @@ export async function remoteManifest(reference: string, options: { timeoutMs?: n
   }
 }
 
+/** CITELIBRE_REGISTRY_GHCR_IO_USER for ghcr.io, …: per-registry credentials, else the generic pair. */
+export function credentialsFor(host: string, env: NodeJS.ProcessEnv = process.env): { user: string; password: string; variable: string } | undefined {
+  const key = host.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
+  for (const prefix of [`CITELIBRE_REGISTRY_${key}`, "CITELIBRE_REGISTRY"]) {
+    const user = env[`${prefix}_USER`];
+    const password = env[`${prefix}_PASSWORD`];
+    if (user && password) return { user, password, variable: `${prefix}_USER` };
+  }
+  return undefined;
+}
+
 /** Logs the engine (and so skopeo, which shares its store) in when credentials are in the environment. */
-export async function loginFromEnvironment(engine: Engine, host: string, env: NodeJS.ProcessEnv = process.env): Promise<boolean> {
-  const user = env.CITELIBRE_REGISTRY_USER;
-  const password = env.CITELIBRE_REGISTRY_PASSWORD;
-  if (!user || !password) return false;
-  await engine.raw(["login", "--username", user, "--password-stdin", ...(isLoopback(host) && engine.name === "podman" ? ["--tls-verify=false"] : []), host], { input: password });
-  return true;
+export async function loginFromEnvironment(engine: Engine, host: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+  const credentials = credentialsFor(host, env);
+  if (!credentials) return undefined;
+  await engine.raw(["login", "--username", credentials.user, "--password-stdin", ...(isLoopback(host) && engine.name === "podman" ? ["--tls-verify=false"] : []), host], { input: credentials.password });
+  return credentials.variable;
 }
 
 /** The labels and creation date of a published image, or undefined when the reference does not exist. */

@@ -24,6 +24,7 @@ import { remoteImageConfig } from "../publish/registry.js";
 import { simulatedUpgrade } from "../scan/extract.js";
 import { parseSimulatedUpgrade } from "../scan/freshness.js";
 import { scanImage } from "../scan/scan.js";
+import { trivyOnPath } from "../scan/trivy.js";
 import { decideRebuild, inputsDigestOf } from "./changes.js";
 import { eventFromEnvironment } from "./event.js";
 import { reportMarkdown, type ReleaseEntry, type ReleaseReport } from "./report.js";
@@ -173,8 +174,12 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
       Object.assign(entry, { image: result.image, tags: result.tags.map((t) => t.slice(t.lastIndexOf(":") + 1)), imageId: result.id, sizeBytes: result.sizeBytes, buildMs: Math.round(performance.now() - started), status: "built" as const });
 
       const sbom = path.join(options.reportDir, "sbom", `${entry.bundle}-${entry.theme}.cdx.json`);
-      const scan = await scanImage(engine, reporter, result.image, { sbomFile: sbom, requireTrivy: options.requireTrivy, trivyTarget: "image", freshness: false, tool: options.tool });
-      entry.scan = { verdict: scan.trivy.ran ? (scan.passed ? "passed" : "failed") : "not-scanned", sbom: path.relative(options.reportDir, sbom), ...(scan.verdict ? { counts: scan.verdict.counts } : {}) };
+      const sarif = path.join(options.reportDir, "sarif", `${entry.bundle}-${entry.theme}.sarif`);
+      const scan = await scanImage(engine, reporter, result.image, { sbomFile: sbom, ...(trivyOnPath() ? { sarifFile: sarif } : {}), requireTrivy: options.requireTrivy, trivyTarget: "image", freshness: false, tool: options.tool });
+      entry.scan = {
+        verdict: scan.trivy.ran ? (scan.passed ? "passed" : "failed") : "not-scanned", sbom: path.relative(options.reportDir, sbom),
+        ...(scan.trivy.ran ? { sarif: path.relative(options.reportDir, sarif) } : {}), ...(scan.verdict ? { counts: scan.verdict.counts } : {}),
+      };
       if (!scan.passed) {
         entry.status = "failed";
         entry.reason = scan.verdict?.line ?? "the scan gate failed";
@@ -212,9 +217,9 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
 export async function writeReport(report: ReleaseReport, dir: string): Promise<void> {
   const markdown = reportMarkdown(report);
   const tree = new Map<string, Buffer>([["report.json", Buffer.from(`${JSON.stringify(report, null, 2)}\n`)], ["report.md", Buffer.from(markdown)]]);
-  // The folder is replaced as a whole: carry over this release's SBOMs, drop older ones.
+  // The folder is replaced as a whole: carry over this release's SBOMs and SARIF files, drop older ones.
   for (const e of report.entries) {
-    if (e.scan?.sbom) tree.set(e.scan.sbom, await readFile(path.join(dir, e.scan.sbom)));
+    for (const file of [e.scan?.sbom, e.scan?.sarif]) if (file) tree.set(file, await readFile(path.join(dir, file)));
   }
   await writeTreeAtomically(dir, tree);
   if (process.env.GITHUB_ACTIONS === "true") {

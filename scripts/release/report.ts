@@ -18,7 +18,7 @@ export interface ReleaseEntry {
   imageId?: string;
   sizeBytes?: number;
   buildMs?: number;
-  scan?: { verdict: "passed" | "failed" | "not-scanned"; counts?: Record<Severity, number>; sbom: string };
+  scan?: { verdict: "passed" | "failed" | "not-scanned"; counts?: Record<Severity, number>; sbom: string; sarif?: string };
   publish?: { pushed: string[]; alreadyPublished: string[]; failed: string[] };
   signature?: "signed" | "unsigned";
 }

@@ -1,0 +1,89 @@
+import { createHash } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { destinations, isLoopback, isTransient, parseRegistry, pushArgv, readManifest } from "../../../scripts/publish/plan.js";
+import { credentialsFor } from "../../../scripts/publish/registry.js";
+import { cosignSignArgv, cosignVerifyArgv, parseSigning, signaturePath } from "../../../scripts/publish/sign.js";
+import { checkPlatforms } from "../../../scripts/publish/platforms.js";
+
+describe("where tags go", () => {
+  it("sends every local tag to every registry under the bundle's name", () => {
+    expect(destinations(["citelibre/rendezvous:1.0.0", "citelibre/rendezvous:latest"], ["ghcr.io/citelibre", "127.0.0.1:5000/test/ns"]).map((d) => d.reference)).toEqual([
+      "ghcr.io/citelibre/rendezvous:1.0.0", "ghcr.io/citelibre/rendezvous:latest",
+      "127.0.0.1:5000/test/ns/rendezvous:1.0.0", "127.0.0.1:5000/test/ns/rendezvous:latest",
+    ]);
+  });
+  it.each([
+    ["citelibre", /does not start with a registry host/],
+    ["ghcr.io", /needs a lowercase namespace/],
+    ["ghcr.io/CiteLibre", /needs a lowercase namespace/],
+  ])("refuses --registry %s", (value, message) => {
+    const r = parseRegistry(value);
+    expect("error" in r && r.error).toMatch(message);
+  });
+  it("treats loopback registries as plain HTTP only", () => {
+    expect([isLoopback("127.0.0.1:5000"), isLoopback("localhost:5000"), isLoopback("ghcr.io"), isLoopback("127.example.org")]).toEqual([true, true, false, false]);
+  });
+});
+
+describe("push argv and retries", () => {
+  it("pushes with podman in the docker format, writing the digest, signing when asked, never a password", () => {
+    expect(pushArgv("podman", "citelibre/rendezvous:1.0.0", "127.0.0.1:5000/c/rendezvous:1.0.0", { digestFile: "/tmp/d", tlsVerify: false, signing: { kind: "gpg", fingerprint: "ABCDEF0123456789" } })).toEqual([
+      "push", "--quiet", "--format", "v2s2", "--digestfile", "/tmp/d", "--tls-verify=false", "--sign-by", "ABCDEF0123456789",
+      "citelibre/rendezvous:1.0.0", "docker://127.0.0.1:5000/c/rendezvous:1.0.0",
+    ]);
+    expect(pushArgv("docker", "a:1", "ghcr.io/c/a:1", { digestFile: "/tmp/d", tlsVerify: true, signing: { kind: "none" } })).toEqual(["push", "ghcr.io/c/a:1"]);
+  });
+  it.each([
+    ["dial tcp 127.0.0.1:5000: connect: connection refused", true],
+    ["received unexpected HTTP status: 503 Service Unavailable", true],
+    ["429 Too Many Requests", true],
+    ["unexpected EOF", true],
+    ["unauthorized: authentication required", false],
+    ["denied: requested access to the resource is denied", false],
+    ["no space left on device", false],
+  ])("%s is transient: %s", (message, transient) => {
+    expect(isTransient(message)).toBe(transient);
+  });
+  it("reads the digest and the configuration a registry's manifest names", () => {
+    const raw = '{"schemaVersion":2,"mediaType":"application/vnd.docker.distribution.manifest.v2+json","config":{"digest":"sha256:abc"}}';
+    expect(readManifest(raw)).toEqual({ raw, configDigest: "sha256:abc", mediaType: "application/vnd.docker.distribution.manifest.v2+json", digest: `sha256:${createHash("sha256").update(raw).digest("hex")}` });
+    expect(readManifest("not json")).toEqual({ raw: "not json", digest: `sha256:${createHash("sha256").update("not json").digest("hex")}` });
+  });
+});
+
+describe("credentials", () => {
+  it("prefers the registry's own variables, then the generic pair", () => {
+    const env = { CITELIBRE_REGISTRY_GHCR_IO_USER: "bot", CITELIBRE_REGISTRY_GHCR_IO_PASSWORD: "t1", CITELIBRE_REGISTRY_USER: "any", CITELIBRE_REGISTRY_PASSWORD: "t2" };
+    expect(credentialsFor("ghcr.io", env)).toEqual({ user: "bot", password: "t1", variable: "CITELIBRE_REGISTRY_GHCR_IO_USER" });
+    expect(credentialsFor("docker.io", env)?.variable).toBe("CITELIBRE_REGISTRY_USER");
+    expect(credentialsFor("docker.io", {})).toBeUndefined();
+  });
+});
+
+describe("signing", () => {
+  it("parses --sign and picks keyless cosign only where GitHub's OIDC token exists", () => {
+    expect(parseSigning("gpg:596F 5B1A D927 E8A0 6859 4538 067D 936F F3BD 79B2")).toEqual({ kind: "gpg", fingerprint: "596F5B1AD927E8A068594538067D936FF3BD79B2" });
+    expect(parseSigning("cosign", { ACTIONS_ID_TOKEN_REQUEST_URL: "https://x" })).toEqual({ kind: "cosign-keyless" });
+    expect(parseSigning("cosign", {})).toMatchObject({ error: expect.stringMatching(/outside GitHub Actions/) as unknown });
+    expect(parseSigning("cosign:cosign.key")).toEqual({ kind: "cosign-key", key: "cosign.key" });
+    expect(parseSigning("gpg:xyz")).toMatchObject({ error: expect.stringMatching(/fingerprint/) as unknown });
+    expect(parseSigning(undefined)).toEqual({ kind: "none" });
+  });
+  it("signs and verifies with cosign by digest, never by tag", () => {
+    const ref = `ghcr.io/c/rendezvous@sha256:${"a".repeat(64)}`;
+    expect(cosignSignArgv({ kind: "cosign-keyless" }, ref, true)).toEqual(["sign", "--yes", ref]);
+    expect(cosignSignArgv({ kind: "cosign-key", key: "env://COSIGN_PRIVATE_KEY" }, ref, false)).toEqual(["sign", "--yes", "--key", "env://COSIGN_PRIVATE_KEY", "--allow-insecure-registry", ref]);
+    expect(cosignVerifyArgv(ref, { tlsVerify: true })).toEqual(["verify", "--certificate-identity-regexp", "^https://github\\.com/.+/\\.github/workflows/.+@refs/.+$", "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", ref]);
+  });
+  it("finds simple signatures where podman's lookaside store keeps them", () => {
+    expect(signaturePath("/var/lib/containers/sigstore", "127.0.0.1:5000/citelibre/rendezvous:1.0.0", `sha256:${"b".repeat(64)}`, 1))
+      .toBe(`/var/lib/containers/sigstore/citelibre/rendezvous@sha256=${"b".repeat(64)}/signature-1`);
+  });
+});
+
+describe("multi-architecture", () => {
+  it("says what is missing to build a foreign architecture", () => {
+    expect(() => checkPlatforms("linux/amd64,linux/arm64", "/nonexistent", "x64")).toThrow(/cannot run linux\/arm64 build steps .*qemu-user-static/);
+    expect(() => checkPlatforms("linux/s390x", "/nonexistent", "x64")).toThrow(/not supported/);
+  });
+});
