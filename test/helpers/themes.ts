@@ -16,10 +16,13 @@ export async function copyTheme(from: string = "citelibre", as: string = from): 
 }
 
 /** Runs the CLI in-process, capturing what it prints. */
-export async function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(args: string[], onProgress?: (text: string) => void): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = "";
   let stderr = "";
-  const io: Io = { stdout: { write: (t) => void (stdout += t) }, stderr: { write: (t) => void (stderr += t) } };
+  const io: Io = {
+    stdout: { write: (t) => void (stdout += t) },
+    stderr: { write: (t) => { stderr += t; onProgress?.(t); } },
+  };
   const code = await main(args, io);
   return { code, stdout, stderr };
 }
