@@ -14,6 +14,7 @@ import type { ResolvedSite } from "../bundle/site.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
+import { stepTimer } from "../lib/steps.js";
 import { sha256 } from "../lib/hash.js";
 import { addFile, syncTree, type FileTree } from "../lib/tree.js";
 import { checkTheme } from "../theme/build.js";
@@ -76,15 +77,7 @@ export function renderDockerfile(template: string, values: Record<string, string
 }
 
 export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, options: BakeOptions): Promise<BakeResult> {
-  const steps: Record<string, number> = {};
-  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      steps[name] = Math.round(performance.now() - started);
-    }
-  };
+  const { steps, timed } = stepTimer();
   const m = bundle.manifest;
   const baseRef = `localhost/${baseImageTag(m.servletContainer)}`;
   const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;

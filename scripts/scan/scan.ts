@@ -9,6 +9,7 @@ import type { Engine } from "../image/engine.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
+import { stepTimer } from "../lib/steps.js";
 import { readImageContents, simulatedUpgrade } from "./extract.js";
 import { parseSimulatedUpgrade, type FreshnessReport } from "./freshness.js";
 import { evaluate, loadPolicy, type Policy, type Verdict } from "./policy.js";
@@ -56,15 +57,7 @@ export function defaultSbomPath(image: string): string {
 }
 
 export async function scanImage(engine: Engine, reporter: Reporter, image: string, options: ScanOptions): Promise<ScanResult> {
-  const steps: Record<string, number> = {};
-  const timed = async <T>(name: string, work: () => Promise<T>): Promise<T> => {
-    const started = performance.now();
-    try {
-      return await work();
-    } finally {
-      steps[name] = Math.round(performance.now() - started);
-    }
-  };
+  const { steps, timed } = stepTimer();
   const policy: Policy = await loadPolicy(options.policyFile ?? repoPath("config", "scan-policy.yaml"));
   const trivy = trivyOnPath();
   if (!trivy && options.requireTrivy) {
