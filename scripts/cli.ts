@@ -100,22 +100,30 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   bundleBuildOptions(
     program.command("build <bundle>").description("bake a bundle image (base + site WAR + bundle config and SQL + theme)"),
-  ).action(async (name: string, opts: BundleBuildFlags) => {
-    const r = reporter();
-    const started = performance.now();
-    const { result } = await buildBundle(name, opts, r);
-    const total = Math.round(performance.now() - started);
-    r.json({ ok: true, ...result, durationMs: total });
-    r.result([
-      `Built ${result.image}${result.site.standIn ? "  (STAND-IN site)" : ""}`,
-      `  id:     ${result.id}`,
-      `  tags:   ${result.tags.join(", ")}`,
-      `  size:   ${(result.sizeBytes / 1e6).toFixed(0)} MB`,
-      `  theme:  ${result.theme.name} (${result.theme.digest.slice(0, 19)})`,
-      `  site:   ${result.site.source}`,
-      `  steps:  ${Object.entries(result.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}; total ${(total / 1000).toFixed(1)} s`,
-    ].join("\n"));
-  });
+  )
+    .option("--platform <os/arch>", "build for linux/amd64 or linux/arm64 (a foreign one runs under QEMU: slow; see docs/publishing.md)")
+    .action(async (name: string, opts: BundleBuildFlags) => {
+      if (opts.platform) {
+        const { checkPlatforms } = await import("./image/platform.js");
+        const { UsageError: Usage } = await import("./lib/problems.js");
+        const platforms = checkPlatforms(opts.platform);
+        if (platforms.length !== 1) throw new Usage("--platform takes one os/arch; release --platforms builds several");
+      }
+      const r = reporter();
+      const started = performance.now();
+      const { result } = await buildBundle(name, opts, r);
+      const total = Math.round(performance.now() - started);
+      r.json({ ok: true, ...result, durationMs: total });
+      r.result([
+        `Built ${result.image}${result.site.standIn ? "  (STAND-IN site)" : ""}`,
+        `  id:     ${result.id}`,
+        `  tags:   ${result.tags.join(", ")}`,
+        `  size:   ${(result.sizeBytes / 1e6).toFixed(0)} MB`,
+        `  theme:  ${result.theme.name} (${result.theme.digest.slice(0, 19)})`,
+        `  site:   ${result.site.source}`,
+        `  steps:  ${Object.entries(result.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}; total ${(total / 1000).toFixed(1)} s`,
+      ].join("\n"));
+    });
 
   bundleBuildOptions(
     program.command("run <bundle>").description("build what is missing, start the site with a named volume, wait until it answers, print its URLs"),
@@ -199,17 +207,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("push every tag of a built image to registries, verify each by digest, sign when asked")
     .requiredOption("--registry <host/namespace>", "destination, e.g. ghcr.io/citelibre (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--sign <how>", "gpg:<fingerprint> (podman simple signing), cosign (keyless in GitHub Actions) or cosign:<key>")
-    .option("--platforms <list>", "linux/amd64,linux/arm64: one manifest list for several architectures (see docs/publishing.md)")
+    .option("--platforms <list>", "linux/amd64,linux/arm64: one manifest list per tag joining each platform's image (built with build --platform)")
     .action(async (image: string, opts: { registry: string[]; sign?: string; platforms?: string }) => {
       const { publishImage, publishText } = await import("./publish/publish.js");
       const { parseSigning } = await import("./publish/sign.js");
-      const { checkPlatforms } = await import("./publish/platforms.js");
+      const { parsePlatforms } = await import("./image/platform.js");
       const { UsageError: Usage } = await import("./lib/problems.js");
       const signing = parseSigning(opts.sign);
       if ("error" in signing) throw new Usage(signing.error);
-      if (opts.platforms) checkPlatforms(opts.platforms);
+      const platforms = opts.platforms ? parsePlatforms(opts.platforms) : undefined;
       const r = reporter();
-      const result = await publishImage(await engine(), r, image, { registries: opts.registry, signing });
+      const result = await publishImage(await engine(), r, image, { registries: opts.registry, signing, ...(platforms ? { platforms } : {}) });
       r.json(result);
       r.result(publishText(result));
       if (!result.ok) exitCode = 1;
@@ -257,7 +265,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--max-age-days <n>", "nightly: rebuild when the last nightly is older than this", "7")
     .option("--report-dir <dir>", "where report.json, report.md and the SBOMs go", "dist/release")
     .option("--dry-run", "print every image, tag and registry it would publish, and change nothing", false)
-    .action(async (opts: { nightly: boolean; bundles?: string; themes?: string; registry: string[]; sign?: string; siteWar?: string; standInIfUnreachable: boolean; requireTrivy: boolean; maxAgeDays: string; reportDir: string; dryRun: boolean }) => {
+    .option("--platforms <list>", "linux/amd64,linux/arm64: build each and publish one manifest list per tag (foreign ones run under QEMU)")
+    .action(async (opts: { platforms?: string; nightly: boolean; bundles?: string; themes?: string; registry: string[]; sign?: string; siteWar?: string; standInIfUnreachable: boolean; requireTrivy: boolean; maxAgeDays: string; reportDir: string; dryRun: boolean }) => {
       const { runRelease } = await import("./release/release.js");
       const { reportMarkdown } = await import("./release/report.js");
       const { parseSigning } = await import("./publish/sign.js");
@@ -266,6 +275,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { UsageError: Usage } = await import("./lib/problems.js");
       const signing = parseSigning(opts.sign);
       if ("error" in signing) throw new Usage(signing.error);
+      const { checkPlatforms } = await import("./image/platform.js");
+      const platforms = opts.platforms ? checkPlatforms(opts.platforms) : undefined;
       const maxAgeDays = Number(opts.maxAgeDays);
       if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new Usage("--max-age-days must be a positive number of days");
       const list = (v: string | undefined) => v?.split(",").map((x) => x.trim()).filter(Boolean);
@@ -276,7 +287,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const report = await runRelease(await engine(), r, {
         nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
         requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: toolVersion },
-        ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}),
+        ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}), ...(platforms ? { platforms } : {}),
       });
       r.json(report);
       r.result(reportMarkdown(report).trimEnd());

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import Handlebars from "handlebars";
 import { baseImageTag, buildBaseImage, buildDate } from "./base.js";
+import { isNative, nativePlatform, platformImage } from "./platform.js";
 import type { Engine } from "./engine.js";
 import { computeTags, imageName, type BuildEvent } from "./tags.js";
 import type { Bundle } from "../bundle/manifest.js";
@@ -29,6 +30,8 @@ export interface BakeOptions {
   source?: string;
   noCache?: boolean;
   extraLabels?: Record<string, string>;
+  /** os/arch of the image (default: this host's); a foreign one is named after it (image/platform.ts). */
+  platform?: string;
 }
 
 export interface BakeResult {
@@ -79,7 +82,10 @@ export function renderDockerfile(template: string, values: Record<string, string
 export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, options: BakeOptions): Promise<BakeResult> {
   const { steps, timed } = stepTimer();
   const m = bundle.manifest;
-  const baseRef = `localhost/${baseImageTag(m.servletContainer)}`;
+  const platform = options.platform ?? nativePlatform();
+  const foreign = !isNative(platform);
+  const suffix = foreign ? `-${platform.replace("/", "-")}` : "";
+  const baseRef = `localhost/${baseImageTag(m.servletContainer, platform)}`;
   const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
 
   // The theme compiles in this process while the engine looks up the base and site images: the lookups
@@ -94,8 +100,8 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context }));
     // The WAR is known by its checksum already: it is read only when the site image must be built.
     const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
-    entries.push(`site/site.war\0${site.sha256}`);
-    const tag = `localhost/citelibre-cache/${m.name}-site:${sha256(entries.sort().join("\n")).slice(0, 16)}`;
+    entries.push(`site/site.war\0${site.sha256}`, `platform\0${platform}`);
+    const tag = `localhost/citelibre-cache/${m.name}-site${suffix}:${sha256(entries.sort().join("\n")).slice(0, 16)}`;
     return { tree, tag };
   };
   const lookups = timed("lookups", async () => {
@@ -113,7 +119,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   let baseId = found.baseId;
   if (!baseId) {
     reporter.step(`the base image ${baseRef} is missing: building it (once)`);
-    baseId = await timed("base", async () => (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer })).id);
+    baseId = await timed("base", async () => (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer, platform })).id);
   }
   const base = { image: baseRef, id: baseId };
   const labels = bundleLabels({
@@ -129,14 +135,14 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     await timed("site-image", async () => {
       reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
       addFile(siteTree, "site/site.war", await readFile(site.file));
-      const dir = repoPath(".cache", "bake", `${m.name}-site`);
+      const dir = repoPath(".cache", "bake", `${m.name}-site${suffix}`);
       await syncTree(dir, siteTree);
-      await engine.build({ context: dir, tags: [siteImage], ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+      await engine.build({ context: dir, tags: [siteImage], ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
     });
   }
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
-  const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => `${name}:${t}`);
+  const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => platformImage(`${name}:${t}`, platform));
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
   await timed("theme-layer", async (): Promise<string | undefined> => {
     const tree: FileTree = new Map();
@@ -146,7 +152,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     }
     const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, siteImage }, labels));
-    const dir = repoPath(".cache", "bake", `${m.name}-${themeName}`);
+    const dir = repoPath(".cache", "bake", `${m.name}-${themeName}${suffix}`);
     await syncTree(dir, tree);
     // Same site image and same Dockerfile (whose labels carry the theme digest, itself a digest of every
     // overlay file): the image under these tags is already this one.

@@ -10,6 +10,7 @@ import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import type { Engine } from "./engine.js";
+import { debianArch, isNative, nativePlatform, ociArch, platformImage } from "./platform.js";
 
 export type ServletContainer = "tomcat10" | "tomcat9";
 export const bootstrapImage = "localhost/citelibre/debian-bootstrap:bookworm";
@@ -17,8 +18,9 @@ export const bootstrapImage = "localhost/citelibre/debian-bootstrap:bookworm";
 export const defaultFromImage = "docker.io/library/debian:bookworm-slim";
 const rootfsMaxAgeHours = 24;
 
-export function baseImageTag(servlet: ServletContainer): string {
-  return servlet === "tomcat10" ? "citelibre/base:bookworm" : "citelibre/base:bookworm-tomcat9";
+/** The base image's local name; a foreign platform's base lives in a sibling repository (platforms.ts). */
+export function baseImageTag(servlet: ServletContainer, platform?: string): string {
+  return platformImage(servlet === "tomcat10" ? "citelibre/base:bookworm" : "citelibre/base:bookworm-tomcat9", platform ?? nativePlatform());
 }
 
 export interface BaseLabelsInput {
@@ -87,11 +89,12 @@ function readHostSources(): string[] {
  * mmdebstrap arguments for a minimal bookworm with its updates and security suites, from the mirror this
  * host already uses (a proxy or local mirror included); mmdebstrap's own default when none is found.
  */
-export function mmdebstrapArgv(output: string, asRoot: boolean, mirrors: { archive?: string; security?: string } = hostDebianMirrors(readHostSources())): string[] {
+export function mmdebstrapArgv(output: string, asRoot: boolean, mirrors: { archive?: string; security?: string } = hostDebianMirrors(readHostSources()), architecture?: string): string[] {
   const archive = mirrors.archive?.replace(/\/+$/, "");
   const security = mirrors.security?.replace(/\/+$/, "");
   return [
     "--variant=minbase",
+    ...(architecture ? [`--architectures=${architecture}`] : []),
     // Explicit: mmdebstrap guesses the format from the file name, and ours ends in .partial while written.
     "--format=tar",
     `--mode=${asRoot ? "root" : "unshare"}`,
@@ -137,20 +140,26 @@ export async function gitRevision(paths: string[] = []): Promise<string | undefi
   }
 }
 
-/** Builds (or reuses, when younger than a day) the Debian root filesystem, and imports it once. */
-async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: boolean): Promise<string> {
+/**
+ * Builds (or reuses, when younger than a day) the Debian root filesystem, and imports it once. A foreign
+ * platform gets its own root filesystem (mmdebstrap --architectures, maintainer scripts under QEMU) and
+ * bootstrap image, whose configuration is marked with that architecture.
+ */
+async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: boolean, platform: string): Promise<string> {
+  const native = isNative(platform);
   const dir = repoPath(".cache", "rootfs");
-  const tarball = path.join(dir, "debian-bookworm-minbase.tar");
+  const tarball = path.join(dir, native ? "debian-bookworm-minbase.tar" : `debian-bookworm-minbase-${debianArch(platform)}.tar`);
+  const image = platformImage(bootstrapImage, platform);
   const fresh = existsSync(tarball) && Date.now() - statSync(tarball).mtimeMs < rootfsMaxAgeHours * 3600_000;
   if (!fresh || refresh) {
     if (!existsSync("/usr/bin/mmdebstrap")) {
       throw new UserError("mmdebstrap is not installed, and --bootstrap needs it. Run `npm run setup`, or build from a registry image without --bootstrap.");
     }
     await mkdir(dir, { recursive: true });
-    reporter.step("building a Debian bookworm root filesystem with mmdebstrap (about 40 s)");
+    reporter.step(`building a Debian bookworm root filesystem (${platform}) with mmdebstrap (about 40 s natively${native ? "" : ", several times longer under emulation"})`);
     const partial = `${tarball}.partial`;
     await rm(partial, { force: true });
-    await run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0), {
+    await run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0, hostDebianMirrors(readHostSources()), native ? undefined : debianArch(platform)), {
       onLine: (l) => { reporter.detail(l); },
       ...(reporter.options.verbose ? { verbose: (l: string) => { reporter.detail(l); } } : {}),
     });
@@ -160,12 +169,14 @@ async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: bool
   }
   const stamp = `${statSync(tarball).size}-${Math.floor(statSync(tarball).mtimeMs)}`;
   const label = "fr.citelibre.rootfs";
-  const current = (await engine.imageExists(bootstrapImage)) ? await engine.inspectFormat(bootstrapImage, `{{index .Labels "${label}"}}`).catch(() => "") : "";
+  const current = (await engine.imageExists(image)) ? await engine.inspectFormat(image, `{{index .Labels "${label}"}}`).catch(() => "") : "";
   if (current !== stamp) {
-    reporter.step(`importing the root filesystem as ${bootstrapImage}`);
-    await engine.import(tarball, bootstrapImage, [`LABEL ${label}=${stamp}`]);
+    reporter.step(`importing the root filesystem as ${image}`);
+    await engine.import(tarball, image, [`LABEL ${label}=${stamp}`]);
+    // An import takes this host's architecture: say which one the files really are.
+    if (!native) await engine.setArchitecture(image, ociArch(platform));
   }
-  return bootstrapImage;
+  return image;
 }
 
 export interface BaseBuildResult {
@@ -180,17 +191,18 @@ export interface BaseBuildResult {
 export async function buildBaseImage(
   engine: Engine,
   reporter: Reporter,
-  options: { bootstrap: boolean; servlet: ServletContainer; from?: string; refreshRootfs?: boolean; noCache?: boolean },
+  options: { bootstrap: boolean; servlet: ServletContainer; from?: string; refreshRootfs?: boolean; noCache?: boolean; platform?: string },
 ): Promise<BaseBuildResult> {
   const started = performance.now();
-  const from = options.bootstrap ? await bootstrapRootfs(engine, reporter, options.refreshRootfs ?? false) : options.from ?? process.env.CITELIBRE_BASE_FROM ?? defaultFromImage;
-  const tag = baseImageTag(options.servlet);
+  const platform = options.platform ?? nativePlatform();
+  const from = options.bootstrap ? await bootstrapRootfs(engine, reporter, options.refreshRootfs ?? false, platform) : options.from ?? process.env.CITELIBRE_BASE_FROM ?? defaultFromImage;
+  const tag = baseImageTag(options.servlet, platform);
   const version = (await import("../../package.json", { with: { type: "json" } })).default.version;
   // Labels follow the base's own inputs, so a commit elsewhere does not make a new base image (and
   // with it, rebuild every bundle layer on top).
   const revision = await gitRevision(baseInputs);
   const labels = baseLabels({ version, created: await buildDate(process.env, baseInputs), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
-  const iidFile = repoPath(".cache", `base-${options.servlet}.iid`);
+  const iidFile = repoPath(".cache", `base-${options.servlet}-${platform.replace("/", "-")}.iid`);
   await mkdir(path.dirname(iidFile), { recursive: true });
   reporter.step(`building ${tag} from ${from} (${options.servlet}); a first build downloads about 150 MB of Debian packages`);
   await engine.build(
@@ -201,6 +213,7 @@ export async function buildBaseImage(
       buildArgs: { BASE_IMAGE: from, SERVLET_CONTAINER: options.servlet },
       labels,
       iidFile,
+      ...(isNative(platform) ? {} : { platform }),
       ...(options.noCache ? { noCache: true } : {}),
     },
     { onLine: (l) => { reporter.detail(l); } },

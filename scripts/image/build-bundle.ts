@@ -27,6 +27,8 @@ export interface BundleBuildFlags {
   event?: BuildEvent;
   /** Labels added to the image (release adds the digest of its inputs). */
   extraLabels?: Record<string, string>;
+  /** os/arch to build for (default: this host's). */
+  platform?: string;
 }
 
 export async function buildBundleImage(engine: Engine, reporter: Reporter, name: string, flags: BundleBuildFlags): Promise<{ bundle: Bundle; result: BakeResult }> {
@@ -57,6 +59,7 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
     themeDir: flags.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
     event: flags.event ?? { kind: "local", version: bundle.manifest.version },
     ...(flags.extraLabels ? { extraLabels: flags.extraLabels } : {}),
+    ...(flags.platform ? { platform: flags.platform } : {}),
     namespace: flags.namespace,
     noCache: !flags.cache,
     ...(revision ? { revision } : {}),

@@ -18,6 +18,8 @@ export interface BuildSpec {
   iidFile?: string;
   /** Network of the RUN steps: "host" lets them reach repositories and mirrors on the host's loopback. */
   network?: string;
+  /** os/arch to build for (linux/arm64); a foreign one runs RUN steps under QEMU emulation. */
+  platform?: string;
 }
 
 export interface RunSpec {
@@ -55,6 +57,7 @@ export function buildArgv(engine: EngineName, spec: BuildSpec): string[] {
   if (spec.noCache) argv.push("--no-cache");
   if (spec.iidFile) argv.push("--iidfile", spec.iidFile);
   if (spec.network) argv.push("--network", spec.network);
+  if (spec.platform) argv.push("--platform", spec.platform);
   if (engine === "podman") {
     // Keep layers so a rebrand rebuilds only the last one, and apply ulimits to RUN steps.
     argv.push("--layers");

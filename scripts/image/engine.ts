@@ -106,6 +106,20 @@ export class Engine {
     }
   }
 
+  /** Marks an image's configuration with another architecture (an imported foreign root filesystem). */
+  async setArchitecture(image: string, architecture: string): Promise<void> {
+    if (this.name !== "podman" || !onPath("buildah")) throw new UserError("building for a foreign platform from a bootstrapped root filesystem needs podman and buildah");
+    const buildah = (args: string[]) => run("buildah", args, this.options);
+    const container = (await buildah(["from", "--pull-never", "--quiet", image])).stdout.trim();
+    try {
+      await buildah(["config", "--arch", architecture, "--os", "linux", container]);
+      await buildah(["commit", "--quiet", "--format", "docker", "--rm", container, image]);
+    } catch (e) {
+      await buildah(["rm", container]).catch(() => undefined);
+      throw e;
+    }
+  }
+
   push(image: string, destination?: string): Promise<RunResult> {
     return this.exec(pushArgv(this.name, image, destination));
   }

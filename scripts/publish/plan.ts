@@ -65,6 +65,16 @@ export function pushArgv(engine: "podman" | "docker", source: string, destinatio
   ];
 }
 
+/** Pushes a manifest list with every image it names, in the Docker format, writing the list's digest. */
+export function manifestPushArgv(list: string, destination: string, options: { digestFile: string; tlsVerify: boolean; signing: Signing }): string[] {
+  return [
+    "manifest", "push", "--all", "--quiet", "--format", "v2s2", "--digestfile", options.digestFile,
+    ...(options.tlsVerify ? [] : ["--tls-verify=false"]),
+    ...(options.signing.kind === "gpg" ? ["--sign-by", options.signing.fingerprint] : []),
+    list, `docker://${destination}`,
+  ];
+}
+
 /** Network hiccups and registry overload are retried; authentication, missing images and full disks are not. */
 export function isTransient(message: string): boolean {
   if (/unauthorized|authentication required|denied|not found|no such image|manifest unknown|name unknown|no space left/i.test(message)) return false;
@@ -89,5 +99,21 @@ export function readManifest(raw: string): RemoteManifest {
     return { raw, digest, ...(m.config?.digest ? { configDigest: m.config.digest } : {}), ...(m.mediaType ? { mediaType: m.mediaType } : {}) };
   } catch {
     return { raw, digest };
+  }
+}
+
+export interface ListedManifest {
+  digest: string;
+  platform: string;
+}
+
+/** The per-platform manifests a manifest list (Docker or OCI index) names. */
+export function readManifestList(raw: string): ListedManifest[] | undefined {
+  try {
+    const doc = JSON.parse(raw) as { manifests?: Array<{ digest: string; platform?: { os?: string; architecture?: string; variant?: string } }> };
+    if (!Array.isArray(doc.manifests)) return undefined;
+    return doc.manifests.map((m) => ({ digest: m.digest, platform: `${m.platform?.os ?? "?"}/${m.platform?.architecture ?? "?"}` }));
+  } catch {
+    return undefined;
   }
 }

@@ -12,7 +12,8 @@ import type { Engine } from "../image/engine.js";
 import { ToolError } from "../lib/exec.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
-import { backoffMs, destinations, isLoopback, isTransient, parseRegistry, pushArgv, type Destination, type Signing } from "./plan.js";
+import { backoffMs, destinations, isLoopback, isTransient, manifestPushArgv, parseRegistry, pushArgv, readManifestList, type Destination, type Signing } from "./plan.js";
+import { isNative, ociArch, platformImage } from "../image/platform.js";
 import { loginFromEnvironment, remoteManifest } from "./registry.js";
 import { cosignSign } from "./sign.js";
 
@@ -21,6 +22,8 @@ export interface PublishOptions {
   signing: Signing;
   attempts?: number;
   backoffBaseMs?: number;
+  /** Publish one manifest list per tag joining these platforms' images (see platforms.ts). */
+  platforms?: string[];
 }
 
 export type PushStatus = "pushed" | "already-published" | "failed";
@@ -63,6 +66,44 @@ async function withRetries<T>(attempts: number, baseMs: number, work: () => Prom
   }
 }
 
+/** Each platform's local image of `image`, checked to be of that architecture. */
+async function platformImages(engine: Engine, image: string, platforms: string[]): Promise<{ ids: Record<string, string> }> {
+  const ids: Record<string, string> = {};
+  for (const platform of platforms) {
+    const local = platformImage(image, platform);
+    const info = await engine.inspect<{ Id: string; Architecture?: string; Os?: string }>(local).catch(() => {
+      throw new UserError(`there is no ${platform} image ${local}: build it with \`citelibre build <bundle> --platform ${platform}\` (or run \`citelibre release --platforms …\`)`);
+    });
+    if (info.Architecture && info.Architecture !== ociArch(platform)) throw new UserError(`${local} is a ${info.Os ?? "linux"}/${info.Architecture} image, not ${platform}: rebuild it with --platform ${platform}`);
+    ids[platform] = `sha256:${info.Id.replace(/^sha256:/, "")}`;
+  }
+  return { ids };
+}
+
+/** Whether a published manifest list names exactly these platforms, each with this image configuration. */
+async function listMatches(repository: string, raw: string, ids: Record<string, string>): Promise<boolean> {
+  const listed = readManifestList(raw);
+  if (!listed || listed.length !== Object.keys(ids).length) return false;
+  for (const m of listed) {
+    if (!ids[m.platform]) return false;
+    const child = await remoteManifest(`${repository}@${m.digest}`);
+    if (child?.configDigest !== ids[m.platform]) return false;
+  }
+  return true;
+}
+
+/** One manifest list per push: created from the local images (by ID: short names would resolve to docker.io), pushed with them, removed afterwards. */
+async function pushList(engine: Engine, imageIds: string[], destination: string, options: { digestFile: string; tlsVerify: boolean; signing: Signing }): Promise<void> {
+  const list = `localhost/citelibre-publish/list-${String(process.pid)}:${String(Date.now())}`;
+  await engine.raw(["manifest", "create", list]);
+  try {
+    for (const id of imageIds) await engine.raw(["manifest", "add", list, `containers-storage:${id.replace(/^sha256:/, "")}`]);
+    await engine.raw(manifestPushArgv(list, destination, options));
+  } finally {
+    await engine.raw(["manifest", "rm", list]).catch(() => undefined);
+  }
+}
+
 export async function publishImage(engine: Engine, reporter: Reporter, image: string, options: PublishOptions): Promise<PublishResult> {
   for (const r of options.registries) {
     const parsed = parseRegistry(r);
@@ -70,6 +111,8 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
   }
   if (options.signing.kind === "gpg" && engine.name !== "podman") throw new UserError("GPG simple signing needs podman (docker push cannot sign): use --engine podman, or --sign cosign");
   const { id, tags } = await localTags(engine, image);
+  const list = options.platforms && (options.platforms.length > 1 || !isNative(options.platforms[0] ?? "")) ? await platformImages(engine, image, options.platforms) : undefined;
+  if (list && engine.name !== "podman") throw new UserError("--platforms needs podman (its manifest commands join the images); with docker use buildx imagetools");
   const plan = destinations(tags, options.registries);
   const attempts = options.attempts ?? 3;
   const baseMs = options.backoffBaseMs ?? Number(process.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
@@ -87,8 +130,9 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
       const tlsVerify = !isLoopback(d.registry.split("/")[0] ?? "");
       reporter.step(`[${String(i + 1)}/${String(plan.length)}] ${d.reference}`);
       try {
+        const repository = d.reference.replace(/:[^/:]+$/, "");
         const existing = await remoteManifest(d.reference).catch(() => undefined);
-        if (existing?.configDigest === `sha256:${id}`) {
+        if (existing && (list ? await listMatches(repository, existing.raw, list.ids) : existing.configDigest === `sha256:${id}`)) {
           reporter.detail(`already published as ${existing.digest}: nothing to push`);
           outcomes.push({ ...d, status: "already-published", digest: existing.digest, attempts: 0 });
           continue;
@@ -96,13 +140,18 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
         const digestFile = path.join(work, `digest-${String(i)}`);
         if (engine.name === "docker") await engine.raw(["tag", d.source, d.reference]);
         const pushed = await withRetries(attempts, baseMs, async () => {
-          await engine.raw(pushArgv(engine.name, d.source, d.reference, { digestFile, tlsVerify, signing: options.signing }));
+          if (list) await pushList(engine, Object.values(list.ids), d.reference, { digestFile, tlsVerify, signing: options.signing });
+          else await engine.raw(pushArgv(engine.name, d.source, d.reference, { digestFile, tlsVerify, signing: options.signing }));
           const digest = engine.name === "podman" ? (await readFile(digestFile, "utf8")).trim() : undefined;
-          // Read it back by digest: the registry must serve this image's configuration under that digest.
-          const back = await remoteManifest(digest ? `${d.reference.replace(/:[^/:]+$/, "")}@${digest}` : d.reference);
+          // Read it back by digest: the registry must serve this image (or these images) under that digest.
+          const back = await remoteManifest(digest ? `${repository}@${digest}` : d.reference);
           if (!back) throw new Error(`the registry does not serve ${d.reference} after the push (EOF)`);
           if (digest && back.digest !== digest) throw new Error(`the registry serves ${back.digest} under ${digest}`);
-          if (back.configDigest && back.configDigest !== `sha256:${id}`) throw new Error(`the manifest pulled back names configuration ${back.configDigest}, not this image (sha256:${id})`);
+          if (list) {
+            if (!(await listMatches(repository, back.raw, list.ids))) throw new Error(`the manifest list pulled back does not name the images of ${Object.keys(list.ids).join(", ")} that were pushed`);
+          } else if (back.configDigest && back.configDigest !== `sha256:${id}`) {
+            throw new Error(`the manifest pulled back names configuration ${back.configDigest}, not this image (sha256:${id})`);
+          }
           return back.digest;
         }, (attempt, why) => { reporter.warn(`push of ${d.reference} failed (attempt ${String(attempt)} of ${String(attempts)}: ${why}); retrying`); });
         let signed: boolean | undefined;

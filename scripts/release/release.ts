@@ -11,6 +11,7 @@ import YAML from "yaml";
 import { listBundles, loadBundle, resolveBundleDir } from "../bundle/manifest.js";
 import { baseImageTag, buildBaseImage, gitRevision } from "../image/base.js";
 import { buildBundleImage } from "../image/build-bundle.js";
+import { isNative, nativePlatform } from "../image/platform.js";
 import type { Engine } from "../image/engine.js";
 import { computeTags, imageName, type BuildEvent } from "../image/tags.js";
 import { sha256, sha256File } from "../lib/hash.js";
@@ -41,6 +42,8 @@ export interface ReleaseOptions {
   requireTrivy: boolean;
   maxAgeDays: number;
   reportDir: string;
+  /** Build and publish these platforms, one manifest list per tag (default: this host's only). */
+  platforms?: string[];
   now?: Date;
   tool: { name: string; version: string };
 }
@@ -85,6 +88,9 @@ async function selectBundles(requested: string[] | undefined): Promise<string[]>
 
 export async function runRelease(engine: Engine, reporter: Reporter, options: ReleaseOptions): Promise<ReleaseReport> {
   const now = options.now ?? new Date();
+  const platforms = options.platforms ?? [nativePlatform()];
+  if (!platforms.some((p) => isNative(p))) throw new UsageError(`--platforms must include this host's platform (${nativePlatform()}): its image carries the tags the others join`);
+  const multiPlatform = platforms.length > 1;
   for (const r of options.registries) {
     const parsed = parseRegistry(r);
     if ("error" in parsed) throw new UsageError(`--registry ${parsed.error}`);
@@ -116,7 +122,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
   if (options.dryRun) {
     for (const p of planned) {
       const refs = destinations(p.entry.tags.map((t) => `${imageName(p.entry.bundle)}:${t}`), options.registries).map((d) => d.reference);
-      reporter.result(`${p.entry.bundle} x ${p.entry.theme}: ${p.entry.tags.join(", ")}${refs.length ? `\n    -> ${refs.join("\n    -> ")}` : "  (no --registry: build and scan only)"}`);
+      reporter.result(`${p.entry.bundle} x ${p.entry.theme}${multiPlatform ? ` (${platforms.join(", ")})` : ""}: ${p.entry.tags.join(", ")}${refs.length ? `\n    -> ${refs.join("\n    -> ")}` : "  (no --registry: build and scan only)"}`);
     }
     const report: ReleaseReport = { mode, dryRun: true, startedAt, finishedAt: new Date().toISOString(), registries: options.registries, entries, ok: true };
     return report;
@@ -140,8 +146,10 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
     }
   }
   for (const servlet of servlets) {
-    reporter.step(`base image (${servlet})`);
-    await buildBaseImage(engine, reporter, { bootstrap: true, servlet: servlet as "tomcat10" | "tomcat9", ...(securityUpdates.length ? { noCache: true } : {}) });
+    for (const platform of platforms) {
+      reporter.step(`base image (${servlet}, ${platform})`);
+      await buildBaseImage(engine, reporter, { bootstrap: true, servlet: servlet as "tomcat10" | "tomcat9", platform, ...(securityUpdates.length ? { noCache: true } : {}) });
+    }
   }
 
   for (const [i, p] of planned.entries()) {
@@ -173,6 +181,19 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
       });
       Object.assign(entry, { image: result.image, tags: result.tags.map((t) => t.slice(t.lastIndexOf(":") + 1)), imageId: result.id, sizeBytes: result.sizeBytes, buildMs: Math.round(performance.now() - started), status: "built" as const });
 
+      // Other platforms' images of the same entry: built the same way, named after their platform.
+      for (const platform of platforms.filter((x) => !isNative(x))) {
+        reporter.step(`${entry.bundle} x ${entry.theme} for ${platform} (emulated)`);
+        const other = await buildBundleImage(engine, reporter, entry.bundle, {
+          theme: p.themeDir, mavenRepo: [], offline: false, standInIfUnreachable: options.standInIfUnreachable, namespace: "citelibre", cache: true,
+          event: p.event, extraLabels: { [inputsLabel]: digest }, platform, ...(options.siteWar ? { siteWar: options.siteWar } : {}),
+        });
+        const otherSbom = path.join(options.reportDir, "sbom", `${entry.bundle}-${entry.theme}-${platform.replace("/", "-")}.cdx.json`);
+        await scanImage(engine, reporter, other.result.image, { sbomFile: otherSbom, requireTrivy: false, trivyTarget: "image", freshness: false, tool: options.tool });
+        entry.platformSboms = [...(entry.platformSboms ?? []), path.relative(options.reportDir, otherSbom)];
+      }
+      if (multiPlatform) entry.platforms = platforms;
+
       const sbom = path.join(options.reportDir, "sbom", `${entry.bundle}-${entry.theme}.cdx.json`);
       const sarif = path.join(options.reportDir, "sarif", `${entry.bundle}-${entry.theme}.sarif`);
       const scan = await scanImage(engine, reporter, result.image, { sbomFile: sbom, ...(trivyOnPath() ? { sarifFile: sarif } : {}), requireTrivy: options.requireTrivy, trivyTarget: "image", freshness: false, tool: options.tool });
@@ -186,7 +207,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
         continue;
       }
       if (options.registries.length > 0) {
-        const published = await publishImage(engine, reporter, result.image, { registries: options.registries, signing: options.signing });
+        const published = await publishImage(engine, reporter, result.image, { registries: options.registries, signing: options.signing, ...(multiPlatform ? { platforms } : {}) });
         entry.publish = {
           pushed: published.outcomes.filter((o) => o.status === "pushed").map((o) => o.reference),
           alreadyPublished: published.outcomes.filter((o) => o.status === "already-published").map((o) => o.reference),
@@ -219,7 +240,7 @@ export async function writeReport(report: ReleaseReport, dir: string): Promise<v
   const tree = new Map<string, Buffer>([["report.json", Buffer.from(`${JSON.stringify(report, null, 2)}\n`)], ["report.md", Buffer.from(markdown)]]);
   // The folder is replaced as a whole: carry over this release's SBOMs and SARIF files, drop older ones.
   for (const e of report.entries) {
-    for (const file of [e.scan?.sbom, e.scan?.sarif]) if (file) tree.set(file, await readFile(path.join(dir, file)));
+    for (const file of [e.scan?.sbom, e.scan?.sarif, ...(e.platformSboms ?? [])]) if (file) tree.set(file, await readFile(path.join(dir, file)));
   }
   await writeTreeAtomically(dir, tree);
   if (process.env.GITHUB_ACTIONS === "true") {

@@ -21,6 +21,10 @@ export interface ReleaseEntry {
   scan?: { verdict: "passed" | "failed" | "not-scanned"; counts?: Record<Severity, number>; sbom: string; sarif?: string };
   publish?: { pushed: string[]; alreadyPublished: string[]; failed: string[] };
   signature?: "signed" | "unsigned";
+  /** Platforms joined under each tag, when more than this host's. */
+  platforms?: string[];
+  /** SBOMs of the other platforms' images. */
+  platformSboms?: string[];
 }
 
 export interface ReleaseReport {
@@ -61,7 +65,7 @@ export function reportMarkdown(r: ReleaseReport): string {
   if (r.decision) out.push(`Rebuild: ${r.decision.rebuild ? "yes" : "no"}: ${r.decision.reasons.length ? r.decision.reasons.map(cell).join("; ") : "nothing changed since the last nightly"}.`, "");
   out.push("| Bundle | Theme | Status | Tags | Digest | Size | Build | Scan | Publish | Signature |", "|---|---|---|---|---|---|---|---|---|---|");
   for (const e of r.entries) {
-    out.push(`| ${cell(e.bundle)} | ${cell(e.theme)} | ${e.status}${e.reason ? `: ${cell(e.reason)}` : ""} | ${e.tags.map((t) => `\`${t}\``).join(" ")} | ${e.digest ? `\`${e.digest.slice(0, 19)}\`` : ""} | ${mb(e.sizeBytes)} | ${sec(e.buildMs)} | ${cell(scanCell(e))} | ${publishCell(e)} | ${e.signature ?? ""} |`);
+    out.push(`| ${cell(e.bundle)} | ${cell(e.theme)}${e.platforms ? ` (${e.platforms.join(", ")})` : ""} | ${e.status}${e.reason ? `: ${cell(e.reason)}` : ""} | ${e.tags.map((t) => `\`${t}\``).join(" ")} | ${e.digest ? `\`${e.digest.slice(0, 19)}\`` : ""} | ${mb(e.sizeBytes)} | ${sec(e.buildMs)} | ${cell(scanCell(e))} | ${publishCell(e)} | ${e.signature ?? ""} |`);
   }
   const lost = r.entries.flatMap((e) => e.publish?.failed ?? []);
   if (lost.length) out.push("", `Not published: ${lost.map((x) => `\`${x}\``).join(", ")}. Re-run the release: published tags are skipped.`);

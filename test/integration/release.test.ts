@@ -159,3 +159,31 @@ describe("signatures", () => {
     }
   });
 });
+
+describe("several architectures", () => {
+  it("joins each platform's image under one manifest list per tag, verified child by child, and skips it on a second run", async () => {
+    // This host runs no arm64 build steps by default (no QEMU handlers), so the arm64 image here is the
+    // amd64 one relabelled: what is tested is the list, not an emulated build (docs/publishing.md).
+    console.log("multi-arch: the emulated linux/arm64 build is not run in the tests (it needs qemu-user-static and takes many minutes); the arm64 image is a relabelled amd64 one");
+    const container = (await execa("buildah", ["from", "--pull-never", "--quiet", "citelibre/rendezvous:1.0.0"])).stdout.trim();
+    await execa("buildah", ["config", "--arch", "arm64", container]);
+    await execa("buildah", ["commit", "--quiet", "--format", "docker", "--rm", container, "citelibre/rendezvous-linux-arm64:1.0.0"]);
+
+    const first = await runCli(["--json", "publish", "citelibre/rendezvous:1.0.0", "--platforms", "linux/amd64,linux/arm64", "--registry", `${registry.host}/multi`]);
+    expect(first.code, first.stderr + first.stdout).toBe(0);
+    const raw = JSON.parse((await execa("skopeo", ["inspect", "--raw", "--tls-verify=false", `docker://${registry.host}/multi/rendezvous:1.0.0`])).stdout) as { mediaType: string; manifests: Array<{ digest: string; platform: { architecture: string } }> };
+    expect(raw.mediaType).toBe("application/vnd.docker.distribution.manifest.list.v2+json");
+    expect(raw.manifests.map((m) => m.platform.architecture).sort()).toEqual(["amd64", "arm64"]);
+    for (const m of raw.manifests) {
+      const local = await engine.inspect<{ Id: string }>(m.platform.architecture === "amd64" ? "citelibre/rendezvous:1.0.0" : "citelibre/rendezvous-linux-arm64:1.0.0");
+      expect(await manifestConfig(`${registry.host}/multi/rendezvous@${m.digest}`)).toBe(`sha256:${local.Id.replace(/^sha256:/, "")}`);
+    }
+    const second = await runCli(["publish", "citelibre/rendezvous:1.0.0", "--platforms", "linux/amd64,linux/arm64", "--registry", `${registry.host}/multi`]);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/Nothing to do: all 3 tag\(s\) were already published/);
+
+    const missing = await runCli(["publish", "citelibre/rendezvous:1.0.0-exampleville", "--platforms", "linux/amd64,linux/arm64", "--registry", `${registry.host}/multi`]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/there is no linux\/arm64 image citelibre\/rendezvous-linux-arm64:1\.0\.0-exampleville: build it with `citelibre build <bundle> --platform linux\/arm64`/);
+  });
+});

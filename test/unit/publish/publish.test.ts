@@ -3,7 +3,13 @@ import { describe, expect, it } from "vitest";
 import { destinations, isLoopback, isTransient, parseRegistry, pushArgv, readManifest } from "../../../scripts/publish/plan.js";
 import { credentialsFor } from "../../../scripts/publish/registry.js";
 import { cosignSignArgv, cosignVerifyArgv, parseSigning, signaturePath } from "../../../scripts/publish/sign.js";
-import { checkPlatforms } from "../../../scripts/publish/platforms.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { checkPlatforms, platformImage } from "../../../scripts/image/platform.js";
+import { buildArgv } from "../../../scripts/image/engine-argv.js";
+import { mmdebstrapArgv } from "../../../scripts/image/base.js";
+import { manifestPushArgv, readManifestList } from "../../../scripts/publish/plan.js";
 
 describe("where tags go", () => {
   it("sends every local tag to every registry under the bundle's name", () => {
@@ -82,8 +88,30 @@ describe("signing", () => {
 });
 
 describe("multi-architecture", () => {
-  it("says what is missing to build a foreign architecture", () => {
+  it("says what is missing to build a foreign architecture, and accepts it once QEMU is registered", () => {
     expect(() => checkPlatforms("linux/amd64,linux/arm64", "/nonexistent", "x64")).toThrow(/cannot run linux\/arm64 build steps .*qemu-user-static/);
     expect(() => checkPlatforms("linux/s390x", "/nonexistent", "x64")).toThrow(/not supported/);
+    const binfmt = mkdtempSync(path.join(tmpdir(), "binfmt-"));
+    writeFileSync(path.join(binfmt, "qemu-aarch64"), "enabled\n");
+    expect(checkPlatforms("linux/amd64, linux/arm64, linux/amd64", binfmt, "x64")).toEqual(["linux/amd64", "linux/arm64"]);
+  });
+  it("names a foreign platform's images after it, and keeps the native names", () => {
+    expect(platformImage("citelibre/rendezvous:1.0.0", "linux/arm64", "x64")).toBe("citelibre/rendezvous-linux-arm64:1.0.0");
+    expect(platformImage("citelibre/rendezvous:1.0.0", "linux/amd64", "x64")).toBe("citelibre/rendezvous:1.0.0");
+    expect(platformImage("localhost:5000/citelibre/base", "linux/amd64", "arm64")).toBe("localhost:5000/citelibre/base-linux-amd64:latest");
+  });
+  it("builds, bootstraps and pushes for the platform asked", () => {
+    expect(buildArgv("podman", { context: ".", tags: ["t"], platform: "linux/arm64" })).toContain("--platform");
+    expect(mmdebstrapArgv("/tmp/r.tar", true, {}, "arm64")).toContain("--architectures=arm64");
+    expect(mmdebstrapArgv("/tmp/r.tar", true, {})).not.toContain("--architectures=arm64");
+    expect(manifestPushArgv("localhost/list:1", "127.0.0.1:5000/c/r:1.0.0", { digestFile: "/tmp/d", tlsVerify: false, signing: { kind: "none" } }))
+      .toEqual(["manifest", "push", "--all", "--quiet", "--format", "v2s2", "--digestfile", "/tmp/d", "--tls-verify=false", "localhost/list:1", "docker://127.0.0.1:5000/c/r:1.0.0"]);
+  });
+  it("reads the platforms a manifest list names", () => {
+    const raw = JSON.stringify({ schemaVersion: 2, mediaType: "application/vnd.docker.distribution.manifest.list.v2+json", manifests: [
+      { digest: "sha256:a", platform: { os: "linux", architecture: "amd64" } }, { digest: "sha256:b", platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+    ] });
+    expect(readManifestList(raw)).toEqual([{ digest: "sha256:a", platform: "linux/amd64" }, { digest: "sha256:b", platform: "linux/arm64" }]);
+    expect(readManifestList('{"schemaVersion":2,"config":{}}')).toBeUndefined();
   });
 });
