@@ -71,6 +71,12 @@ export async function runChecks(): Promise<Check[]> {
   ] as const) {
     checks.push({ name, ok: existsSync(file), detail: existsSync(file) ? file : `${file} missing`, fix: setupFix, testsOnly: true });
   }
+  const qemu = existsSync("/proc/sys/fs/binfmt_misc/qemu-aarch64") && existsSync("/usr/bin/arch-test");
+  checks.push({
+    name: "QEMU for linux/arm64 (build --platform)", ok: qemu, optional: true,
+    detail: qemu ? "qemu-aarch64 registered in binfmt_misc, arch-test present" : "multi-architecture builds need it; native builds do not",
+    fix: "apt-get install qemu-user-static binfmt-support arch-test (with binfmt_misc mounted)",
+  });
   const trivy = await version("trivy", ["--version"]);
   checks.push({
     name: "Trivy (scan: vulnerability gate)", ok: trivy !== undefined, optional: true,
