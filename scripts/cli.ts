@@ -228,14 +228,14 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("check the signature of a published image (registry/namespace/bundle:tag or @sha256:...)")
     .option("--gpg-key <fingerprint>", "expect a GPG simple signature by this key (public key in the gpg keyring)")
     .option("--cosign-key <key>", "expect a cosign signature made with this key (file, env://VAR or KMS URI)")
-    .option("--cosign-keyless", "expect a keyless cosign signature from a GitHub Actions workflow", false)
-    .action(async (reference: string, opts: { gpgKey?: string; cosignKey?: string; cosignKeyless: boolean }) => {
-      const { verifyGpg, verifyCosign } = await import("./publish/sign.js");
+    .option("--cosign-keyless <owner/repo>", "expect a keyless cosign signature by the nightly or release workflow of this GitHub repository")
+    .action(async (reference: string, opts: { gpgKey?: string; cosignKey?: string; cosignKeyless?: string }) => {
+      const { verifyGpg, verifyCosign, workflowIdentity } = await import("./publish/sign.js");
       const { isLoopback } = await import("./publish/plan.js");
       const { remoteManifest } = await import("./publish/registry.js");
       const { UsageError: Usage, UserError: UE } = await import("./lib/problems.js");
-      const modes = [opts.gpgKey, opts.cosignKey, opts.cosignKeyless || undefined].filter(Boolean).length;
-      if (modes !== 1) throw new Usage("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless");
+      const modes = [opts.gpgKey, opts.cosignKey, opts.cosignKeyless].filter(Boolean).length;
+      if (modes !== 1) throw new Usage("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless <owner/repo>");
       const r = reporter();
       let result;
       if (opts.gpgKey) {
@@ -244,7 +244,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         const manifest = await remoteManifest(reference);
         if (!manifest) throw new UE(`${reference} is not in its registry: check the name and tag`);
         const byDigest = reference.includes("@") ? reference : `${reference.replace(/:[^/:]+$/, "")}@${manifest.digest}`;
-        result = await verifyCosign(byDigest, { tlsVerify: !isLoopback(reference.split("/")[0] ?? ""), ...(opts.cosignKey ? { key: opts.cosignKey } : {}) });
+        result = await verifyCosign(byDigest, {
+          tlsVerify: !isLoopback(reference.split("/")[0] ?? ""),
+          ...(opts.cosignKey ? { key: opts.cosignKey } : {}), ...(opts.cosignKeyless ? { identity: workflowIdentity(opts.cosignKeyless) } : {}),
+        });
       }
       r.json(result);
       r.result(`${result.verified ? "VERIFIED" : "NOT VERIFIED"}: ${result.reference} (${result.digest}): ${result.detail}`);

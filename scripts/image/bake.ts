@@ -163,8 +163,11 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
       for (const tag of tags.slice(1)) await engine.raw(["tag", previous, tag]);
       return previous;
     }
-    const id = (await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags))
-      ?? (await engine.build({ context: dir, tags, ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }), undefined);
+    let id = await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags);
+    if (id === undefined) {
+      await engine.build({ context: dir, tags, ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+      id = await engine.imageId(tags[0] ?? name);
+    }
     // Each rebrand replaces the image under these tags; drop the one it replaced unless a container
     // still uses it, so repeated rebuilds do not pile up images (which slows every engine call).
     // Sequential on purpose: podman 4 can fail a concurrent inspect while an image is being removed.

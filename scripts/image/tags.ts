@@ -4,7 +4,8 @@
  *   nightly                 nightly, nightly-YYYYMMDD (UTC)
  *   branch / pull request   branch name (sanitised) / pr-N
  *   local build             X.Y.Z, latest            (so `docker run citelibre/<bundle>` finds it)
- *   every event with a git revision: sha-<7 hex>
+ *   every event but a nightly, with a git revision: sha-<7 hex> (a nightly and a release of one commit
+ *   are different images: they must not share a tag)
  * Images of a non-default theme get a -<theme> suffix on every tag and never `latest`.
  */
 export type BuildEvent =
@@ -62,7 +63,7 @@ export function computeTags(input: TagInput): string[] {
       tags.push(`pr-${event.number}`);
       break;
   }
-  if (input.sha) {
+  if (input.sha && event.kind !== "nightly") {
     if (!/^[0-9a-f]{7,40}$/.test(input.sha)) throw new Error(`"${input.sha}" is not a git revision`);
     tags.push(`sha-${input.sha.slice(0, 7)}`);
   }

@@ -4,6 +4,7 @@
  * reports per tag what was pushed, what was already there, and what failed. A partial publish is a
  * failure that lists exactly what made it.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
@@ -15,15 +16,20 @@ import { UserError } from "../lib/problems.js";
 import { backoffMs, destinations, isLoopback, isTransient, manifestPushArgv, parseRegistry, pushArgv, readManifestList, type Destination, type Signing } from "./plan.js";
 import { isNative, ociArch, platformImage } from "../image/platform.js";
 import { loginFromEnvironment, remoteManifest } from "./registry.js";
-import { cosignSign } from "./sign.js";
+import { cosignSign, lookasideDir, signaturePath } from "./sign.js";
 
 export interface PublishOptions {
   registries: string[];
   signing: Signing;
   attempts?: number;
   backoffBaseMs?: number;
-  /** Publish one manifest list per tag joining these platforms' images (see platforms.ts). */
+  /** Publish one manifest list per tag joining these platforms' images (see image/platform.ts). */
   platforms?: string[];
+  /**
+   * The tags to publish (a release passes the ones it just computed); default: every tag the image
+   * carries in its repository.
+   */
+  tags?: string[];
 }
 
 export type PushStatus = "pushed" | "already-published" | "failed";
@@ -110,7 +116,10 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
     if ("error" in parsed) throw new UserError(`--registry ${parsed.error}`);
   }
   if (options.signing.kind === "gpg" && engine.name !== "podman") throw new UserError("GPG simple signing needs podman (docker push cannot sign): use --engine podman, or --sign cosign");
-  const { id, tags } = await localTags(engine, image);
+  const local = await localTags(engine, image);
+  const id = local.id;
+  const tags = options.tags ? options.tags.filter((t) => local.tags.includes(t.replace(/^localhost\//, ""))) : local.tags;
+  if (options.tags && tags.length !== options.tags.length) throw new UserError(`${image} does not carry every tag to publish (${options.tags.join(", ")}): rebuild it`);
   const list = options.platforms && (options.platforms.length > 1 || !isNative(options.platforms[0] ?? "")) ? await platformImages(engine, image, options.platforms) : undefined;
   if (list && engine.name !== "podman") throw new UserError("--platforms needs podman (its manifest commands join the images); with docker use buildx imagetools");
   const plan = destinations(tags, options.registries);
@@ -132,9 +141,20 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
       try {
         const repository = d.reference.replace(/:[^/:]+$/, "");
         const existing = await remoteManifest(d.reference).catch(() => undefined);
-        if (existing && (list ? await listMatches(repository, existing.raw, list.ids) : existing.configDigest === `sha256:${id}`)) {
+        const published = existing && (list ? await listMatches(repository, existing.raw, list.ids) : existing.configDigest === `sha256:${id}`);
+        // A tag published without the signature asked for (an earlier run without --sign, or whose
+        // signing failed) is not done: GPG signs again by pushing again, cosign signs the digest.
+        const unsignedGpg = published && options.signing.kind === "gpg" && !existsSync(signaturePath(lookasideDir(), d.reference, existing.digest, 1));
+        if (existing && published && !unsignedGpg) {
+          let signed: boolean | undefined;
+          if (options.signing.kind === "cosign-key" || options.signing.kind === "cosign-keyless") {
+            await cosignSign(options.signing, `${repository}@${existing.digest}`, tlsVerify);
+            signed = true;
+          } else if (options.signing.kind === "gpg") {
+            signed = true;
+          }
           reporter.detail(`already published as ${existing.digest}: nothing to push`);
-          outcomes.push({ ...d, status: "already-published", digest: existing.digest, attempts: 0 });
+          outcomes.push({ ...d, status: "already-published", digest: existing.digest, attempts: 0, ...(signed !== undefined ? { signed } : {}) });
           continue;
         }
         const digestFile = path.join(work, `digest-${String(i)}`);

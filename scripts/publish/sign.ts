@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { run, ToolError } from "../lib/exec.js";
-import { UserError } from "../lib/problems.js";
+import { UsageError, UserError } from "../lib/problems.js";
 import type { Signing } from "./plan.js";
 import { remoteManifest } from "./registry.js";
 
@@ -38,11 +38,22 @@ export function cosignSignArgv(signing: Signing, referenceWithDigest: string, tl
   throw new Error("internal: not a cosign signing mode");
 }
 
+/**
+ * The certificate identity a keyless signature must carry: the nightly or release workflow of one
+ * repository. Any GitHub workflow can obtain a certificate, so "some workflow" proves nothing.
+ */
+export function workflowIdentity(repository: string): string {
+  if (!/^[A-Za-z0-9-]+\/[A-Za-z0-9._-]+$/.test(repository)) throw new UsageError(`--cosign-keyless ${repository}: give the GitHub repository that publishes the images, as owner/name`);
+  const escaped = repository.replace(/[.]/g, "\\.");
+  return `^https://github\\.com/${escaped}/\\.github/workflows/(nightly|release)\\.yml@refs/(heads|tags)/.+$`;
+}
+
 export function cosignVerifyArgv(referenceWithDigest: string, options: { key?: string; identity?: string; issuer?: string; tlsVerify: boolean }): string[] {
   const insecure = options.tlsVerify ? [] : ["--allow-insecure-registry"];
   if (options.key) return ["verify", "--key", options.key, ...insecure, referenceWithDigest];
+  if (!options.identity) throw new Error("internal: keyless verification needs the expected workflow identity");
   return [
-    "verify", "--certificate-identity-regexp", options.identity ?? "^https://github\\.com/.+/\\.github/workflows/.+@refs/.+$",
+    "verify", "--certificate-identity-regexp", options.identity,
     "--certificate-oidc-issuer", options.issuer ?? "https://token.actions.githubusercontent.com", ...insecure, referenceWithDigest,
   ];
 }
@@ -111,11 +122,11 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
   }
 }
 
-export async function verifyCosign(referenceWithDigest: string, options: { key?: string; tlsVerify: boolean }): Promise<VerifyResult> {
+export async function verifyCosign(referenceWithDigest: string, options: { key?: string; identity?: string; tlsVerify: boolean }): Promise<VerifyResult> {
   const digest = /@(sha256:[0-9a-f]{64})$/.exec(referenceWithDigest)?.[1] ?? "";
   try {
     await run("cosign", cosignVerifyArgv(referenceWithDigest, options), { timeout: 120_000 });
-    return { verified: true, reference: referenceWithDigest, digest, detail: options.key ? `cosign signature verified with ${options.key}` : "cosign keyless signature from a GitHub Actions workflow verified" };
+    return { verified: true, reference: referenceWithDigest, digest, detail: options.key ? `cosign signature verified with ${options.key}` : `cosign keyless signature verified, made by a workflow matching ${options.identity ?? ""}` };
   } catch (e) {
     return { verified: false, reference: referenceWithDigest, digest, detail: e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message };
   }

@@ -19,7 +19,7 @@ import type { Reporter } from "../lib/log.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { writeTreeAtomically } from "../lib/tree.js";
-import { destinations, parseRegistry, type Signing } from "../publish/plan.js";
+import { destinations, isLoopback, parseRegistry, type Signing } from "../publish/plan.js";
 import { publishImage } from "../publish/publish.js";
 import { remoteImageConfig } from "../publish/registry.js";
 import { simulatedUpgrade } from "../scan/extract.js";
@@ -128,15 +128,23 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
     return report;
   }
 
+  await checkReportDir(options.reportDir);
+
   // The base once. A nightly rebuilds it from scratch when Debian has security updates for it.
-  const servlets = new Set<string>();
-  for (const p of planned) servlets.add((await loadBundle(p.bundleDir)).bundle?.manifest.servletContainer ?? "tomcat10");
+  const servlets = new Map<string, Planned>();
+  for (const p of planned) {
+    const servlet = (await loadBundle(p.bundleDir)).bundle?.manifest.servletContainer ?? "tomcat10";
+    if (!servlets.has(servlet)) servlets.set(servlet, p);
+  }
   let securityUpdates: string[] = [];
   let decisionReasons: string[] = [];
   if (mode === "nightly") {
-    for (const servlet of servlets) {
-      const ref = `localhost/${baseImageTag(servlet as "tomcat10" | "tomcat9")}`;
-      if (!(await engine.imageId(ref))) continue;
+    for (const [servlet, sample] of servlets) {
+      // What the published images run on: the local base where one exists (a long-lived builder), else
+      // the last nightly itself, pulled (a fresh CI runner has no local images).
+      let ref: string | undefined = `localhost/${baseImageTag(servlet as "tomcat10" | "tomcat9")}`;
+      if (!(await engine.imageId(ref))) ref = await pullLastNightly(engine, reporter, sample.entry, options.registries[0]);
+      if (!ref) continue;
       reporter.step(`checking Debian for security updates of ${ref}`);
       const fresh = parseSimulatedUpgrade(await simulatedUpgrade(engine, ref).catch((e: unknown) => {
         reporter.warn(`the freshness check failed (${(e as Error).message.split("\n")[0] ?? ""}); the base is rebuilt to be safe`);
@@ -145,7 +153,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
       securityUpdates = [...securityUpdates, ...fresh.security.map((u) => u.name)];
     }
   }
-  for (const servlet of servlets) {
+  for (const servlet of servlets.keys()) {
     for (const platform of platforms) {
       reporter.step(`base image (${servlet}, ${platform})`);
       await buildBaseImage(engine, reporter, { bootstrap: true, servlet: servlet as "tomcat10" | "tomcat9", platform, ...(securityUpdates.length ? { noCache: true } : {}) });
@@ -207,7 +215,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
         continue;
       }
       if (options.registries.length > 0) {
-        const published = await publishImage(engine, reporter, result.image, { registries: options.registries, signing: options.signing, ...(multiPlatform ? { platforms } : {}) });
+        const published = await publishImage(engine, reporter, result.image, { registries: options.registries, signing: options.signing, tags: result.tags, ...(multiPlatform ? { platforms } : {}) });
         entry.publish = {
           pushed: published.outcomes.filter((o) => o.status === "pushed").map((o) => o.reference),
           alreadyPublished: published.outcomes.filter((o) => o.status === "already-published").map((o) => o.reference),
@@ -215,7 +223,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
         };
         const firstDigest = published.outcomes.find((o) => o.digest)?.digest;
         if (firstDigest) entry.digest = firstDigest;
-        entry.signature = options.signing.kind === "none" ? "unsigned" : "signed";
+        entry.signature = options.signing.kind !== "none" && published.outcomes.every((o) => o.signed) ? "signed" : "unsigned";
         entry.status = published.ok ? "published" : "failed";
         if (!published.ok) entry.reason = `${String(entry.publish.failed.length)} tag(s) not published: ${published.outcomes.find((o) => o.status === "failed")?.error ?? ""}`;
       }
@@ -233,6 +241,26 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
   };
   await writeReport(report, options.reportDir);
   return report;
+}
+
+/** The report folder is replaced as a whole: refuse one that holds anything but an earlier report. */
+async function checkReportDir(dir: string): Promise<void> {
+  const entries = await readdir(dir).catch(() => undefined);
+  if (entries && entries.length > 0 && !entries.includes("report.json")) {
+    throw new UserError(`--report-dir ${dir} already holds files that are not a release report; the report replaces the whole folder, so give an empty or new folder (default dist/release)`);
+  }
+}
+
+/** The published nightly of an entry, pulled so its packages can be checked; undefined when there is none. */
+async function pullLastNightly(engine: Engine, reporter: Reporter, entry: ReleaseEntry, registry: string | undefined): Promise<string | undefined> {
+  const parsed = registry ? parseRegistry(registry) : undefined;
+  if (!parsed || "error" in parsed) return undefined;
+  const tag = entry.tags.find((t) => /^nightly(-[a-z]|$)/.test(t) && !/^nightly-\d{8}/.test(t)) ?? "nightly";
+  const reference = `${parsed.host}/${parsed.namespace}/${entry.bundle}:${tag}`;
+  if (!(await remoteImageConfig(reference).catch(() => undefined))) return undefined;
+  reporter.step(`pulling ${reference} to check its packages against Debian`);
+  await engine.raw(["pull", "--quiet", ...(isLoopback(parsed.host) && engine.name === "podman" ? ["--tls-verify=false"] : []), reference]);
+  return reference;
 }
 
 export async function writeReport(report: ReleaseReport, dir: string): Promise<void> {

@@ -70,8 +70,11 @@ async function jarsUnder(dir: string): Promise<string[]> {
 
 export async function readImageContents(engine: Engine, image: string): Promise<ImageContents> {
   const facts = await inspectImage(engine, image);
-  const work = await mkdtemp(path.join(tmpdir(), "citelibre-scan-"));
   const container = (await engine.raw(["create", image, "true"])).stdout.trim();
+  const work = await mkdtemp(path.join(tmpdir(), "citelibre-scan-")).catch(async (e: unknown) => {
+    await engine.raw(["rm", "--force", container]).catch(() => undefined);
+    throw e;
+  });
   try {
     const copy = async (from: string, to: string, required: boolean) => {
       try {

@@ -1,5 +1,5 @@
 /**
- * Pending updates of an image's Debian packages, from a simulated upgrade (`apt-get -s upgrade`) run in
+ * Pending updates of an image's Debian packages, from a simulated upgrade (`apt-get -s dist-upgrade`) run in
  * a throw-away container against the image's own apt sources. Pure parsing here; the container is run
  * by scripts/scan/extract.ts. Security updates are what the nightly pipeline rebuilds for.
  */

@@ -13,7 +13,7 @@ import { validateDocument } from "../lib/validate.js";
 import { problemsText } from "../theme/report.js";
 
 const isoDate = z.string({ error: "must be a date written YYYY-MM-DD" }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date written YYYY-MM-DD" })
-  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)), { error: "is not a real date" });
+  .refine((d) => { const t = Date.parse(`${d}T00:00:00Z`); return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d); }, { error: "is not a real date" });
 
 export const policySchema = z.strictObject({
   failOn: z.array(z.enum(severities, { error: `must be one of ${severities.join(", ")}` })).default(["CRITICAL", "HIGH"]),

@@ -36,6 +36,8 @@ export function toSarif(input: SarifInput): object {
     version: "2.1.0",
     runs: [
       {
+        // One category per image: code scanning refuses several runs under one category.
+        automationDetails: { id: `citelibre-images/${input.image.replace(/^[^/]*[.:][^/]*\//, "").replace(/[^A-Za-z0-9._-]+/g, "-")}/` },
         tool: {
           driver: {
             name: "Trivy",

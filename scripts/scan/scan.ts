@@ -46,10 +46,15 @@ export interface ScanResult {
 }
 
 async function writeAtomically(file: string, content: string): Promise<void> {
-  await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const partial = `${file}.partial-${String(process.pid)}`;
-  await writeFile(partial, content);
-  await rename(partial, file);
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(partial, content);
+    await rename(partial, file);
+  } catch (e) {
+    await rm(partial, { force: true });
+    throw new UserError(`cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose a path in a folder you can write to`);
+  }
 }
 
 export function defaultSbomPath(image: string): string {

@@ -4,6 +4,7 @@
  * so newer Trivy versions keep working.
  */
 import { z } from "zod";
+import { UserError } from "../lib/problems.js";
 
 export const severities = ["CRITICAL", "HIGH", "MEDIUM", "LOW", "UNKNOWN"] as const;
 export type Severity = (typeof severities)[number];
@@ -68,14 +69,14 @@ export function parseTrivyReport(json: string, source = "Trivy's report"): Trivy
   try {
     raw = JSON.parse(json);
   } catch (e) {
-    throw new Error(`${source} is not JSON (${(e as Error).message})`);
+    throw new UserError(`${source} is not JSON (${(e as Error).message}). Run the trivy command shown with --verbose by hand to see what it printed.`);
   }
   const parsed = report.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`${source} does not look like Trivy's JSON output: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
+    throw new UserError(`${source} does not look like Trivy's JSON output (${`${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim()}). Check that \`trivy\` on PATH is Trivy 0.20 or later.`);
   }
-  if (parsed.data.SchemaVersion !== 2) throw new Error(`${source} has SchemaVersion ${String(parsed.data.SchemaVersion)}; this version of citelibre reads SchemaVersion 2 (Trivy 0.20 and later)`);
+  if (parsed.data.SchemaVersion !== 2) throw new UserError(`${source} has SchemaVersion ${String(parsed.data.SchemaVersion)}; this version of citelibre reads SchemaVersion 2 (Trivy 0.20 and later)`);
   const findings: Finding[] = [];
   for (const result of parsed.data.Results ?? []) {
     for (const v of result.Vulnerabilities ?? []) {

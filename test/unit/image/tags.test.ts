@@ -10,7 +10,7 @@ const table: Array<[string, TagInput, string[]]> = [
   ["pre-release: only its own tag", { ...base, event: { kind: "release", version: "1.1.0-rc.1" } }, ["1.1.0-rc.1"]],
   ["release of a city theme: suffixed, no latest", { theme: "exampleville", defaultTheme: "citelibre", event: { kind: "release", version: "1.0.9" } }, ["1.0.9-exampleville", "1.0-exampleville", "1-exampleville"]],
   ["pre-release of a city theme", { theme: "exampleville", defaultTheme: "citelibre", event: { kind: "release", version: "1.0.9-beta.2" } }, ["1.0.9-beta.2-exampleville"]],
-  ["nightly, UTC date", { ...base, event: { kind: "nightly", date: night }, sha: "abcdef1" }, ["nightly", "nightly-20261126", "sha-abcdef1"]],
+  ["nightly, UTC date, no sha tag", { ...base, event: { kind: "nightly", date: night }, sha: "abcdef1" }, ["nightly", "nightly-20261126"]],
   ["nightly of a city theme", { theme: "exampleville", defaultTheme: "citelibre", event: { kind: "nightly", date: night } }, ["nightly-exampleville", "nightly-20261126-exampleville"]],
   ["branch push", { ...base, event: { kind: "branch", branch: "feature/New Theme" }, sha: "1234567" }, ["feature-new-theme", "sha-1234567"]],
   ["pull request", { ...base, event: { kind: "pull-request", number: 42 } }, ["pr-42"]],

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { destinations, isLoopback, isTransient, parseRegistry, pushArgv, readManifest } from "../../../scripts/publish/plan.js";
 import { credentialsFor } from "../../../scripts/publish/registry.js";
-import { cosignSignArgv, cosignVerifyArgv, parseSigning, signaturePath } from "../../../scripts/publish/sign.js";
+import { cosignSignArgv, cosignVerifyArgv, parseSigning, signaturePath, workflowIdentity } from "../../../scripts/publish/sign.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -79,7 +79,11 @@ describe("signing", () => {
     const ref = `ghcr.io/c/rendezvous@sha256:${"a".repeat(64)}`;
     expect(cosignSignArgv({ kind: "cosign-keyless" }, ref, true)).toEqual(["sign", "--yes", ref]);
     expect(cosignSignArgv({ kind: "cosign-key", key: "env://COSIGN_PRIVATE_KEY" }, ref, false)).toEqual(["sign", "--yes", "--key", "env://COSIGN_PRIVATE_KEY", "--allow-insecure-registry", ref]);
-    expect(cosignVerifyArgv(ref, { tlsVerify: true })).toEqual(["verify", "--certificate-identity-regexp", "^https://github\\.com/.+/\\.github/workflows/.+@refs/.+$", "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", ref]);
+    expect(cosignVerifyArgv(ref, { tlsVerify: true, identity: workflowIdentity("citelibre/citelibre-forge") })).toEqual([
+      "verify", "--certificate-identity-regexp", "^https://github\\.com/citelibre/citelibre-forge/\\.github/workflows/(nightly|release)\\.yml@refs/(heads|tags)/.+$",
+      "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", ref,
+    ]);
+    expect(() => workflowIdentity("any")).toThrow(/owner\/name/);
   });
   it("finds simple signatures where podman's lookaside store keeps them", () => {
     expect(signaturePath("/var/lib/containers/sigstore", "127.0.0.1:5000/citelibre/rendezvous:1.0.0", `sha256:${"b".repeat(64)}`, 1))

@@ -14,7 +14,7 @@ const tagsFor = (env: NodeJS.ProcessEnv, theme = "citelibre", nightly = false) =
 
 describe("tags per GitHub event", () => {
   it.each([
-    ["schedule", { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "schedule", GITHUB_REF: "refs/heads/main" }, ["nightly", "nightly-20261126", "sha-61497d2"]],
+    ["schedule", { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "schedule", GITHUB_REF: "refs/heads/main" }, ["nightly", "nightly-20261126"]],
     ["a v* tag", { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/tags/v1.2.3" }, ["1.2.3", "1.2", "1", "latest", "sha-61497d2"]],
     ["a pre-release tag", { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/tags/v1.3.0-rc.1" }, ["1.3.0-rc.1", "sha-61497d2"]],
     ["a pull request", { GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "pull_request", GITHUB_REF: "refs/pull/42/merge" }, ["pr-42", "sha-61497d2"]],
@@ -23,8 +23,11 @@ describe("tags per GitHub event", () => {
   ])("%s", (_name, env, tags) => {
     expect(tagsFor(env)).toEqual(tags);
   });
+  it("refuses a pushed tag that is not vX.Y.Z instead of publishing it as latest", () => {
+    expect(() => tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/tags/v1.2" })).toThrow(/v1\.2 is not a release tag/);
+  });
   it("--nightly wins over the event, and other themes get a suffix and never latest", () => {
-    expect(tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "workflow_dispatch", GITHUB_REF: "refs/heads/main" }, "exampleville", true)).toEqual(["nightly-exampleville", "nightly-20261126-exampleville", "sha-61497d2-exampleville"]);
+    expect(tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "workflow_dispatch", GITHUB_REF: "refs/heads/main" }, "exampleville", true)).toEqual(["nightly-exampleville", "nightly-20261126-exampleville"]);
     expect(tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/tags/v2.0.0" }, "exampleville")).toEqual(["2.0.0-exampleville", "2.0-exampleville", "2-exampleville", "sha-61497d2-exampleville"]);
   });
 });

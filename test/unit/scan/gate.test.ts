@@ -108,6 +108,7 @@ describe("scan policy files", () => {
     ["ignore:\n  - id: CVE-2026-1\n    reason: because\n    expires: 2026-01-01", /ignore\.0\.reason.*at least 10 characters/],
     ["ignore:\n  - id: CVE-2026-1\n    reason: a long enough reason\n    expires: next week", /ignore\.0\.expires.*YYYY-MM-DD/],
     ["ignore:\n  - id: CVE-2026-1\n    reason: a long enough reason", /ignore\.0\.expires.*required but missing/],
+    ["ignore:\n  - id: CVE-2026-1\n    reason: a long enough reason\n    expires: 2027-02-31", /ignore\.0\.expires.*not a real date/],
     ["countUnfixd: true", /countUnfixd.*not a known key[\s\S]*did you mean countUnfixed/],
     ["failOn: [HIGH", /policy\.yaml:\d+:\d+/],
   ])("%s is refused with the file, the field and the fix", async (text, message) => {
@@ -134,6 +135,7 @@ describe("SARIF", () => {
     const run = sarif.runs[0]!;
     expect(run.tool.driver.rules.map((r) => r.id)).toEqual(["CVE-2026-10001", "CVE-2026-10002", "CVE-2026-10003", "CVE-2026-20001"]);
     expect(run.tool.driver.rules[0]?.properties["security-severity"]).toBe("9.5");
+    expect((sarif.runs[0] as unknown as { automationDetails: { id: string } }).automationDetails.id).toBe("citelibre-images/citelibre-rendezvous-1.0.0/");
     expect(run.results.map((r) => [r.ruleId, r.level, r.suppressions ? "suppressed" : ""])).toEqual([
       ["CVE-2026-10001", "error", ""],
       ["CVE-2026-10002", "warning", "suppressed"],
