@@ -98,7 +98,10 @@ configure_site() {
   local webapp=$catalina_base/webapps/${context:-ROOT}
   local conf=$webapp/WEB-INF/conf
   [[ -d "$webapp" ]] || { log "no site installed in $webapp yet: Tomcat starts without it"; return 0; }
-  install -d "$conf"
+  install -d "$conf" 2>/dev/null || true
+  if [[ ! -w "$conf" ]]; then
+    die "$conf is not writable by user $(id -u), and the site's database and mail settings are written there at start. With a read-only root filesystem, mount a writable volume on it holding a copy of the image's files (the generated Kubernetes manifests do this with an init container and an emptyDir)"
+  fi
   local url="jdbc:mariadb://$host:$port/$name?useUnicode=true&characterEncoding=utf8"
   touch "$conf/db.properties" "$conf/config.properties"
   # Values travel as environment of this one command only, so none lingers in the services' environments.
@@ -109,6 +112,7 @@ configure_site() {
   [[ -n "${LUTECE_MAIL_USER:-}" ]] && mail_keys+=(mail.username=CL_MAIL_USER mail.password=CL_MAIL_PWD)
   CL_MAIL_HOST=$mail_host CL_MAIL_PORT=$mail_port CL_MAIL_USER=${LUTECE_MAIL_USER:-} CL_MAIL_PWD=${LUTECE_MAIL_PWD:-} \
     python3 /usr/local/lib/citelibre/set-properties.py "$conf/config.properties" "${mail_keys[@]}"
-  chown root:tomcat "$conf/db.properties" "$conf/config.properties"
+  # As root the files become readable by Tomcat's group only; without root they already belong to the site's user.
+  if (( EUID == 0 )); then chown root:tomcat "$conf/db.properties" "$conf/config.properties"; fi
   chmod 0640 "$conf/db.properties" "$conf/config.properties"
 }

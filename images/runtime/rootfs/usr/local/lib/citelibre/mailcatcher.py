@@ -1,6 +1,6 @@
 """
 Mail catcher for the all-in-one image: accepts every message the site sends over SMTP (port 1025,
-loopback only), keeps it in the data volume, and lists it on a small web page (port 1080) so a person
+loopback only unless CITELIBRE_MAIL_BIND says otherwise, as in a compose stack), keeps it in the data volume, and lists it on a small web page (port 1080) so a person
 trying the site can read the mails it sends. Nothing is relayed anywhere.
 """
 import email
@@ -17,6 +17,7 @@ from aiosmtpd.controller import Controller
 STORE = os.environ.get("CITELIBRE_MAIL_STORE", "/var/lib/citelibre/mail")
 SMTP_PORT = int(os.environ.get("CITELIBRE_MAIL_SMTP_PORT", "1025"))
 WEB_PORT = int(os.environ.get("CITELIBRE_MAIL_WEB_PORT", "1080"))
+SMTP_BIND = os.environ.get("CITELIBRE_MAIL_BIND", "127.0.0.1")
 for sub in ("tmp", "new", "cur"):
     os.makedirs(os.path.join(STORE, sub), exist_ok=True)
 box = mailbox.Maildir(STORE, create=True)
@@ -85,9 +86,9 @@ class Web(BaseHTTPRequestHandler):
 
 
 def main():
-    controller = Controller(Keep(), hostname="127.0.0.1", port=SMTP_PORT)
+    controller = Controller(Keep(), hostname=SMTP_BIND, port=SMTP_PORT)
     controller.start()
-    print(f"SMTP on 127.0.0.1:{SMTP_PORT}, web view on port {WEB_PORT}", flush=True)
+    print(f"SMTP on {SMTP_BIND}:{SMTP_PORT}, web view on port {WEB_PORT}", flush=True)
     try:
         ThreadingHTTPServer(("0.0.0.0", WEB_PORT), Web).serve_forever()
     except KeyboardInterrupt:
