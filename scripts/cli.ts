@@ -298,6 +298,54 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (!report.ok) exitCode = 1;
     });
 
+  const deploy = program.command("deploy").description("generate a compose stack or Kubernetes manifests that run a bundle image beyond one container");
+  const deployFlags = (cmd: Command) =>
+    cmd
+      .option("--theme <name|dir>", "theme baked into the image (its tag gets -<theme> unless it is the default)")
+      .option("--image <ref>", "image to run (default: citelibre/<bundle>:<version>[-<theme>])")
+      .option("--registry <host>", "registry of the derived image name (e.g. ghcr.io)")
+      .option("--namespace <name>", "namespace of the derived image name", "citelibre")
+      .option("--out <dir>", "folder to write (default: dist/deploy/<bundle>[-<theme>]/<kind>)");
+  deployFlags(deploy.command("compose <bundle>").description("compose.yaml: app-only container, MariaDB, mail catcher, secrets as files, .env.example"))
+    .action(async (name: string, opts: import("./deploy/deploy.js").DeployFlags) => {
+      const { deployCompose } = await import("./deploy/deploy.js");
+      const r = reporter();
+      const result = await deployCompose(name, opts);
+      const rel = path.relative(process.cwd(), result.outDir) || ".";
+      r.json({ ok: true, outDir: result.outDir, image: result.model.image, files: result.files, passwordCreated: result.passwordCreated });
+      r.result([
+        `Wrote the compose stack of ${result.model.bundle} (${result.model.image}) to ${rel}:`,
+        ...result.files.map((f) => `  ${f}`),
+        result.passwordCreated ? "  secrets/db_password   (new random database password, mode 0600: keep it private)" : "  secrets/db_password   (kept as it was)",
+        "Start it with:",
+        `  cd ${rel} && docker compose up -d      (or podman-compose up -d)`,
+        `Then open http://127.0.0.1:8080${result.model.frontOfficePath}`,
+      ].join("\n"));
+    });
+  deployFlags(deploy.command("k8s <bundle>").description("Kubernetes manifests (kustomize-ready), validated against the Kubernetes OpenAPI schemas"))
+    .option("--replicas <n>", "application replicas", "2")
+    .option("--external-db <host[:port]>", "use a database outside the cluster instead of the MariaDB StatefulSet")
+    .option("--db-storage <size>", "size of the database volume", "5Gi")
+    .option("--podman", "also write podman-play.yaml, for `podman kube play` on one machine", false)
+    .action(async (name: string, opts: import("./deploy/deploy.js").K8sFlags & { replicas: string }) => {
+      const { deployKubernetes } = await import("./deploy/deploy.js");
+      const { UsageError: Usage } = await import("./lib/problems.js");
+      const replicas = Number(opts.replicas);
+      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 50) throw new Usage("--replicas must be a whole number from 1 to 50");
+      const r = reporter();
+      const result = await deployKubernetes(name, { ...opts, replicas });
+      const rel = path.relative(process.cwd(), result.outDir) || ".";
+      r.json({ ok: true, outDir: result.outDir, image: result.model.image, files: result.files, kubernetesVersion: result.kubernetesVersion });
+      r.result([
+        `Wrote Kubernetes manifests for ${result.model.bundle} (${result.model.image}), valid for Kubernetes ${result.kubernetesVersion}, to ${rel}:`,
+        ...result.files.map((f) => `  ${f}`),
+        "Apply them with:",
+        `  kubectl create secret generic ${result.model.stack}-db --from-literal=db-password="$(openssl rand -base64 24)"`,
+        `  kubectl apply -k ${rel}`,
+        ...(opts.podman ? ["On one machine with podman:", `  podman network create ${result.model.stack}; podman kube play --network ${result.model.stack} ${rel}/podman-play.yaml`] : []),
+      ].join("\n"));
+    });
+
   const bundleCmd = program.command("bundle").description("check bundle manifests and show what they generate");
   bundleCmd
     .command("check [bundles...]")

@@ -63,6 +63,26 @@ export const bundleSchema = z.strictObject({
     { port: 8080, description: "site" },
     { port: 1080, description: "caught mails" },
   ]),
+  // Services a bundle can run beside it (a search engine, an identity provider). Deployments generate them
+  // as optional parts: compose.<name>.yaml, k8s/companions/<name>.yaml.
+  companions: z
+    .array(
+      z.strictObject({
+        name: z.string({ error: "must be text" }).regex(/^[a-z][a-z0-9-]{0,30}$/, { error: "must be up to 31 lowercase letters, digits or '-' (it names a service)" }),
+        description: z.string({ error: "must be text" }).min(1),
+        image: z
+          .string({ error: "must be an image reference" })
+          .regex(/^[a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, { error: "must be an image reference such as docker.io/library/solr:9.8.1" })
+          .refine((ref) => /[:@]/.test(ref.replace(/^[^/]*:\d+\//, "")) && !/:latest$/.test(ref), { error: "must pin a version tag or a digest (not latest): deployments must be reproducible" }),
+        ports: z.array(z.number().int().min(1).max(65535)).default([]),
+        environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be a variable name" }), z.string()).default({}),
+        // What the site needs to find the companion, added to the application's environment.
+        appEnvironment: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, { error: "must be an upper-case variable name" }), z.string()).default({}),
+      }),
+    )
+    .default([])
+    .refine((list) => new Set(list.map((c) => c.name)).size === list.length, { error: "names must be unique" })
+    .refine((list) => list.every((c) => !["app", "database", "mail", "init"].includes(c.name)), { error: "app, database, mail and init are the stack's own services: pick another name" }),
   urls: z
     .strictObject({
       frontOffice: z.string().startsWith("/").default("/jsp/site/Portal.jsp"),

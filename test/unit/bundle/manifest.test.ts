@@ -94,6 +94,9 @@ const bad: Array<[string, Mutation, RegExp]> = [
   ["repository that is not a URL", (y) => y.replace(/ {6}- https:\/\/dev\.lutece\.paris\.fr\/maven_repository/, "      - dev.lutece"), /repositories\.0: must be an http:\/\/, https:\/\/ or file:\/\/ URL/],
   ["name differs from folder", (y) => y.replace("name: rendezvous", "name: rdv"), /name: "rdv" differs from the folder name "rendezvous"/],
   ["YAML syntax", (y) => `${y}\n  - broken: [\n`, /bundle\.yaml:\d+:\d+ is not valid YAML/],
+  ["companion on latest", (y) => `${y}\ncompanions:\n  - { name: solr, description: search, image: "docker.io/library/solr:latest" }\n`, /companions\.0\.image: must pin a version tag or a digest/],
+  ["companion without a tag", (y) => `${y}\ncompanions:\n  - { name: solr, description: search, image: "docker.io/library/solr" }\n`, /companions\.0\.image: must pin a version tag or a digest/],
+  ["companion named like a stack service", (y) => `${y}\ncompanions:\n  - { name: database, description: x, image: "mariadb:11.4" }\n`, /companions: app, database, mail and init are the stack's own services/],
 ];
 
 describe("broken bundle manifests", () => {

@@ -1,0 +1,154 @@
+/**
+ * `citelibre deploy compose|k8s`: loads the bundle, renders the deployment files and writes them. The
+ * output folder may already hold the user's own files (.env, compose.override.yaml, the password): only
+ * the generated files are replaced, each one atomically, and an existing password is never touched.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { loadBundle, resolveBundleDir } from "../bundle/manifest.js";
+import { run } from "../lib/exec.js";
+import { UserError } from "../lib/problems.js";
+import { repoPath } from "../lib/repo.js";
+import { problemsText } from "../theme/report.js";
+import { DB_PASSWORD_FILE, composeFiles } from "./compose.js";
+import { KUBERNETES_VERSION, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
+import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
+import { podmanPlayDocuments } from "./podman-play.js";
+
+export interface DeployFlags {
+  theme?: string;
+  image?: string;
+  registry?: string;
+  namespace?: string;
+  out?: string;
+}
+
+export interface DeployResult {
+  model: DeployModel;
+  outDir: string;
+  files: string[];
+  passwordCreated: boolean;
+}
+
+const themeName = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+
+async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOptions = {}): Promise<DeployModel> {
+  const dir = await resolveBundleDir(bundleName);
+  const { bundle, problems } = await loadBundle(dir);
+  if (!bundle) throw new UserError(`bundle ${bundleName} is not valid:\n${problemsText(dir, problems.items)}`);
+  // --theme takes a theme name or a theme folder (what build --theme takes): the image tag uses its name.
+  const theme = flags.theme === undefined ? undefined : path.basename(path.resolve(flags.theme));
+  if (theme !== undefined && !themeName.test(theme)) {
+    throw new UserError(`--theme: "${flags.theme}" is not a theme name or folder (lowercase letters, digits and '-', such as exampleville)`, [], 2);
+  }
+  if (flags.image !== undefined && !/^[a-z0-9][a-z0-9._/:-]*(?:@sha256:[0-9a-f]{64})?$/.test(flags.image)) {
+    throw new UserError(`--image: "${flags.image}" is not an image reference (such as docker.io/citelibre/rendezvous:1.0.0)`, [], 2);
+  }
+  try {
+    return deployModel(bundle.manifest, { theme, image: flags.image, registry: flags.registry, namespace: flags.namespace, ...extra });
+  } catch (err) {
+    throw new UserError((err as Error).message, [], 2);
+  }
+}
+
+function defaultOut(model: DeployModel, kind: string): string {
+  const suffix = model.theme === "citelibre" ? "" : `-${model.theme}`;
+  return repoPath("dist", "deploy", `${model.bundle}${suffix}`, kind);
+}
+
+async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const staging = `${file}.tmp-${process.pid}`;
+  await writeFile(staging, content, { mode });
+  await rename(staging, file);
+}
+
+async function writeFiles(outDir: string, files: Record<string, string>): Promise<string[]> {
+  try {
+    await mkdir(outDir, { recursive: true });
+    for (const [rel, content] of Object.entries(files)) await writeAtomically(path.join(outDir, rel), content);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    throw new UserError(`cannot write the deployment files into ${outDir} (${e.code ?? e.message}): choose a writable folder with --out`);
+  }
+  return Object.keys(files);
+}
+
+/** The database password file: created once with a random value, never overwritten. */
+async function ensurePassword(outDir: string): Promise<{ password: string; created: boolean }> {
+  const file = path.join(outDir, DB_PASSWORD_FILE);
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing !== undefined) {
+    const password = existing.replace(/\r?\n$/, "");
+    if (!password || /[\r\n]/.test(password)) {
+      throw new UserError(`${file} must hold the database password on one line; put a long random password there (or delete the file to have one generated)`);
+    }
+    return { password, created: false };
+  }
+  // Standard base64 of whole bytes: also what podman before 4.4 needs to carry it in a Secret (podman-play.ts).
+  const password = randomBytes(24).toString("base64");
+  await mkdir(outDir, { recursive: true });
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+  await writeAtomically(file, password, 0o600);
+  await chmod(file, 0o600);
+  return { password, created: true };
+}
+
+export async function deployCompose(bundleName: string, flags: DeployFlags): Promise<DeployResult> {
+  const model = await modelFor(bundleName, flags);
+  const outDir = path.resolve(flags.out ?? defaultOut(model, "compose"));
+  const written = await writeFiles(outDir, composeFiles(model));
+  const { created } = await ensurePassword(outDir);
+  return { model, outDir, files: written, passwordCreated: created };
+}
+
+export interface K8sFlags extends DeployFlags {
+  replicas?: number;
+  externalDb?: string;
+  dbStorage?: string;
+  /** Also write podman-play.yaml for `podman kube play` on one machine. */
+  podman?: boolean;
+}
+
+export async function deployKubernetes(bundleName: string, flags: K8sFlags): Promise<DeployResult & { kubernetesVersion: string }> {
+  const model = await modelFor(bundleName, flags, { replicas: flags.replicas });
+  if (flags.dbStorage !== undefined && !/^\d+(Mi|Gi|Ti)$/.test(flags.dbStorage)) {
+    throw new UserError(`--db-storage: "${flags.dbStorage}" is not a size such as 5Gi`, [], 2);
+  }
+  let files;
+  try {
+    files = kubernetesFiles(model, { externalDatabase: flags.externalDb, databaseStorage: flags.dbStorage });
+  } catch (err) {
+    throw new UserError(`--external-db: ${(err as Error).message} (for example db.example.org:3306)`, [], 2);
+  }
+  const problems = validateFiles(files);
+  if (problems.length) {
+    // The generator's own output failed the schema: a bug here, not the user's doing.
+    throw new Error(`generated manifests do not conform to Kubernetes ${KUBERNETES_VERSION}:\n${problems.map((p) => `  ${p.file} ${p.object}: ${p.message}`).join("\n")}`);
+  }
+  const outDir = path.resolve(flags.out ?? defaultOut(model, "k8s"));
+  const rendered: Record<string, string> = {};
+  for (const f of files) rendered[f.path] = renderYaml(f.objects.map((o) => o.toJSON()), f.comment);
+  rendered["kustomization.yaml"] = kustomization(model, files);
+  rendered[".gitignore"] = "secrets/\n";
+  let created = false;
+  if (flags.podman) {
+    const version = (await run("podman", ["version", "--format", "{{.Client.Version}}"])).stdout.trim();
+    const secret = await ensurePassword(outDir);
+    created = secret.created;
+    let documents;
+    try {
+      documents = podmanPlayDocuments(files, { dbPassword: secret.password, podmanVersion: version }).map((o) => o.toJSON());
+    } catch (err) {
+      throw new UserError(`${path.join(outDir, DB_PASSWORD_FILE)}: ${(err as Error).message}`);
+    }
+    rendered["podman-play.yaml"] = renderYaml(documents, [
+      `${model.title} for \`podman kube play\` on one machine (podman ${version}); holds the database password: keep it private.`,
+      `Run: podman network create ${model.stack}; podman kube play --network ${model.stack} podman-play.yaml`,
+    ]);
+  }
+  const written = await writeFiles(outDir, rendered);
+  if (flags.podman) await chmod(path.join(outDir, "podman-play.yaml"), 0o600);
+  return { model, outDir, files: written, passwordCreated: created, kubernetesVersion: KUBERNETES_VERSION };
+}

@@ -1,0 +1,83 @@
+/**
+ * The Kubernetes manifests as one file `podman kube play` runs on a single machine, with the same pod
+ * templates. Podman plays Pods, Deployments, ConfigMaps, Secrets and PersistentVolumeClaims, and has no
+ * Services: each workload becomes a Pod named after the Service that fronts it, because podman's DNS
+ * answers for pod names, so the hosts in the ConfigMap resolve unchanged. StatefulSets and Jobs become
+ * Pods with their own templates; their volume claim templates become claims. One replica each.
+ *
+ * Podman before 4.4 decodes a Secret's `data` when it stores it, re-encodes it, and mounts that encoded
+ * form; it ignores `stringData` (containers/podman#16625). A password that is itself canonical base64
+ * survives that round trip unchanged, so for those versions it goes into `data` as it is.
+ */
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
+import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service, type IPodSpec, type IPodTemplateSpec } from "kubernetes-models/v1";
+import type { K8sFile, KubeObject } from "./kubernetes.js";
+
+export interface PodmanPlayOptions {
+  /** The database password the Secret carries (the template's placeholder is replaced). */
+  dbPassword: string;
+  /** Podman's version, e.g. "4.3.1": decides how Secret data is written. */
+  podmanVersion: string;
+}
+
+export function secretDataIsRaw(podmanVersion: string): boolean {
+  const m = /^(\d+)\.(\d+)/.exec(podmanVersion);
+  if (!m) return false;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major < 4 || (major === 4 && minor < 4);
+}
+
+/** The Service whose selector picks this workload's pods: its name is what other pods connect to. */
+function serviceNameFor(name: string, template: IPodTemplateSpec, services: Service[]): string {
+  const podLabels = template.metadata?.labels ?? {};
+  const service = services.find((s) => Object.entries(s.spec?.selector ?? {}).every(([k, v]) => podLabels[k] === v));
+  return service?.metadata?.name ?? name;
+}
+
+function podmanSecret(secret: Secret, options: PodmanPlayOptions): Secret {
+  const keys = Object.keys({ ...secret.stringData, ...secret.data });
+  const raw = secretDataIsRaw(options.podmanVersion);
+  if (raw && Buffer.from(options.dbPassword, "base64").toString("base64") !== options.dbPassword) {
+    throw new Error(
+      `podman ${options.podmanVersion} mounts Kubernetes secrets in encoded form, so the password must itself be standard base64 (for example \`openssl rand -base64 24\`); delete the file to have one generated`,
+    );
+  }
+  const value = raw ? options.dbPassword : Buffer.from(options.dbPassword).toString("base64");
+  return new Secret({ metadata: secret.metadata, type: secret.type, data: Object.fromEntries(keys.map((k) => [k, value])) });
+}
+
+export function podmanPlayDocuments(files: K8sFile[], options: PodmanPlayOptions): KubeObject[] {
+  const objects = files.flatMap((f) => f.objects);
+  const services = objects.filter((o): o is Service => o instanceof Service);
+  const config: KubeObject[] = [];
+  const claims: PersistentVolumeClaim[] = [];
+  const pods: { order: number; pod: Pod }[] = [];
+  const addPod = (order: number, name: string, template: IPodTemplateSpec, spec: IPodSpec) => {
+    pods.push({ order, pod: new Pod({ metadata: { name, labels: template.metadata?.labels ?? {} }, spec }) });
+  };
+  // The database first, then the one-off set-up, then the long-running workloads.
+  for (const o of objects) {
+    if (o instanceof ConfigMap) config.push(o);
+    else if (o instanceof Secret) config.unshift(podmanSecret(o, options));
+    else if (o instanceof PersistentVolumeClaim) claims.push(o);
+    else if (o instanceof StatefulSet && o.spec) {
+      const template = o.spec.template;
+      const volumes = [...(template.spec?.volumes ?? [])];
+      for (const claimTemplate of o.spec.volumeClaimTemplates ?? []) {
+        const templateName = claimTemplate.metadata?.name ?? "data";
+        const claimName = `${templateName}-${o.metadata?.name ?? ""}-0`;
+        claims.push(new PersistentVolumeClaim({ metadata: { ...claimTemplate.metadata, name: claimName }, spec: claimTemplate.spec }));
+        volumes.push({ name: templateName, persistentVolumeClaim: { claimName } });
+      }
+      addPod(0, serviceNameFor(o.metadata?.name ?? "", template, services), template, { containers: [], ...template.spec, volumes, restartPolicy: "Always" });
+    } else if (o instanceof Job && o.spec) {
+      addPod(1, o.metadata?.name ?? "", o.spec.template, { containers: [], ...o.spec.template.spec });
+    } else if (o instanceof Deployment && o.spec) {
+      const template = o.spec.template;
+      addPod(2, serviceNameFor(o.metadata?.name ?? "", template, services), template, { containers: [], ...template.spec, restartPolicy: "Always" });
+    }
+    // Services and PodDisruptionBudgets have no podman counterpart.
+  }
+  return [...config, ...claims, ...pods.sort((a, b) => a.order - b.order).map((p) => p.pod)];
+}

@@ -1,0 +1,239 @@
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parse, parseAllDocuments } from "yaml";
+import { describe, expect, it } from "vitest";
+import { listBundles, loadBundle, type BundleManifest } from "../../../scripts/bundle/manifest.js";
+import { composeDocument, composeFiles } from "../../../scripts/deploy/compose.js";
+import { deployCompose, deployKubernetes } from "../../../scripts/deploy/deploy.js";
+import { kubernetesFiles, kustomization, validateFiles, type K8sFile, type KubeObject } from "../../../scripts/deploy/kubernetes.js";
+import { deployModel, TOMCAT_UID } from "../../../scripts/deploy/model.js";
+import { podmanPlayDocuments, secretDataIsRaw } from "../../../scripts/deploy/podman-play.js";
+import { repoPath } from "../../../scripts/lib/repo.js";
+import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
+import { Job } from "kubernetes-models/batch/v1";
+import { ConfigMap, Pod, Secret, Service } from "kubernetes-models/v1";
+
+async function manifest(name = "rendezvous"): Promise<BundleManifest> {
+  const { bundle } = await loadBundle(repoPath("bundles", name));
+  return bundle!.manifest;
+}
+
+const withCompanion = async (): Promise<BundleManifest> => ({
+  ...(await manifest()),
+  env: [{ name: "SITE_MAP_KEY", description: "map tiles key", default: "demo" }],
+  companions: [
+    { name: "solr", description: "search engine", image: "docker.io/library/solr:9.8.1", ports: [8983], environment: { SOLR_HEAP: "512m" }, appEnvironment: { SOLR_URL: "http://solr:8983/solr" } },
+  ],
+});
+
+interface ComposeService {
+  environment: Record<string, string>;
+  depends_on?: unknown;
+  volumes?: string[];
+  ports?: string[];
+  healthcheck: { test: string[] };
+  deploy: { resources: { limits: { memory: string } } };
+  image: string;
+}
+interface ComposeDoc {
+  services: Record<string, ComposeService>;
+  secrets: unknown;
+}
+
+function objectsOf(files: K8sFile[]): KubeObject[] {
+  return files.flatMap((f) => f.objects);
+}
+
+function only<T>(objects: unknown[], type: abstract new (...args: never[]) => T, test: (o: T) => boolean = () => true): T {
+  const found = objects.filter((o): o is T => o instanceof type && test(o));
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+describe("deploy model", () => {
+  it("derives the image of the bundle, its version and theme", async () => {
+    const m = await manifest();
+    expect(deployModel(m).image).toBe(`citelibre/rendezvous:${m.version}`);
+    expect(deployModel(m, { theme: "exampleville" }).image).toBe(`citelibre/rendezvous:${m.version}-exampleville`);
+    expect(deployModel(m, { registry: "ghcr.io", namespace: "city" }).image).toBe(`ghcr.io/city/rendezvous:${m.version}`);
+    expect(deployModel(m, { image: "registry.example/r@sha256:" + "a".repeat(64) }).image).toMatch(/@sha256:a{64}$/);
+    expect(deployModel(m).frontOfficePath).toBe("/rendezvous/jsp/site/Portal.jsp");
+    expect(() => deployModel(m, { replicas: 0 })).toThrow(/replicas/);
+    expect(() => deployModel(m, { theme: "../etc" })).toThrow(/theme/);
+  });
+});
+
+describe("compose stack", () => {
+  it("runs the app against the database and mail services, with the password only as a file", async () => {
+    const doc = composeDocument(deployModel(await manifest())) as unknown as ComposeDoc;
+    const services = doc.services;
+    const [database, mail, app] = [services.database!, services.mail!, services.app!];
+    expect(Object.keys(services)).toEqual(["database", "mail", "app"]);
+    expect(database.environment.CITELIBRE_ROLE).toBe("database");
+    expect(mail.environment.CITELIBRE_ROLE).toBe("mail");
+    expect(app.environment.CITELIBRE_ROLE).toBeUndefined();
+    expect(app.environment).toMatchObject({ LUTECE_DB_HOST: "database", LUTECE_MAIL_HOST: "mail", LUTECE_DB_PWD_FILE: "/run/secrets/db_password" });
+    expect(app.depends_on).toEqual({ database: { condition: "service_healthy" }, mail: { condition: "service_started" } });
+    expect(doc.secrets).toEqual({ db_password: { file: "./secrets/db_password" } });
+    for (const s of Object.values(services)) {
+      expect(s.deploy.resources.limits.memory).toMatch(/^\d+[mg]$/);
+      expect(s.healthcheck.test).toEqual(["CMD", "/usr/local/bin/citelibre-healthcheck"]);
+      for (const [k, v] of Object.entries(s.environment)) expect(`${k}=${v}`).not.toMatch(/PWD=|PASSWORD=/);
+    }
+    expect(database.volumes).toEqual(["database:/var/lib/citelibre"]);
+    expect(app.volumes).toBeUndefined();
+    // Published on loopback unless the user says otherwise.
+    expect(app.ports).toEqual(["${CITELIBRE_BIND:-127.0.0.1}:${CITELIBRE_HTTP_PORT:-8080}:8080"]);
+  });
+
+  it("writes compose.yaml, .env.example and one override file per companion", async () => {
+    const files = composeFiles(deployModel(await withCompanion()));
+    expect(Object.keys(files).sort()).toEqual([".env.example", ".gitignore", "compose.solr.yaml", "compose.yaml"]);
+    const main = parse(files["compose.yaml"]!) as ComposeDoc;
+    expect(main.services.app!.environment.SITE_MAP_KEY).toBe("${SITE_MAP_KEY:-demo}");
+    expect(files[".env.example"]).toMatch(/# map tiles key\nSITE_MAP_KEY=demo/);
+    expect(files[".gitignore"]).toMatch(/^secrets\/$/m);
+    const solr = parse(files["compose.solr.yaml"]!) as ComposeDoc;
+    expect(solr.services.solr!.image).toBe("docker.io/library/solr:9.8.1");
+    expect(solr.services.app!.environment).toEqual({ SOLR_URL: "http://solr:8983/solr" });
+  });
+
+  it("keeps an existing password and the user's own files when regenerated", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "citelibre-compose-"));
+    try {
+      const first = await deployCompose("rendezvous", { out });
+      expect(first.passwordCreated).toBe(true);
+      const password = await readFile(path.join(out, "secrets/db_password"), "utf8");
+      expect(password).toMatch(/^[A-Za-z0-9+/]{32}$/);
+      expect((await stat(path.join(out, "secrets/db_password"))).mode & 0o777).toBe(0o600);
+      await writeFile(path.join(out, ".env"), "CITELIBRE_HTTP_PORT=9000\n");
+      const second = await deployCompose("rendezvous", { out });
+      expect(second.passwordCreated).toBe(false);
+      expect(await readFile(path.join(out, "secrets/db_password"), "utf8")).toBe(password);
+      expect(await readFile(path.join(out, ".env"), "utf8")).toBe("CITELIBRE_HTTP_PORT=9000\n");
+      expect(await readFile(path.join(out, "compose.yaml"), "utf8")).not.toContain(password);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses bad flags with a message naming the flag", async () => {
+    await expect(deployCompose("rendezvous", { theme: "Bad Theme!" })).rejects.toThrow(/--theme: "Bad Theme!" is not a theme name/);
+    await expect(deployCompose("rendezvous", { image: "UPPER/case" })).rejects.toThrow(/--image: "UPPER\/case" is not an image reference/);
+    await expect(deployCompose("rendezvus", {})).rejects.toThrow(/there is no bundle "rendezvus".*did you mean rendezvous/);
+  });
+});
+
+describe("Kubernetes manifests", () => {
+  it("validate against the OpenAPI schemas for every shipped bundle, theme and database mode", async () => {
+    for (const name of await listBundles()) {
+      const m = await manifest(name);
+      for (const options of [{}, { externalDatabase: "db.example.org:3307" }]) {
+        const files = kubernetesFiles(deployModel(m, { theme: "exampleville", replicas: 3 }), options);
+        expect(validateFiles(files), name).toEqual([]);
+      }
+    }
+  });
+
+  it("really validates: a wrong type in a generated object is reported", async () => {
+    const files = kubernetesFiles(deployModel(await manifest()));
+    const app = files.find((f) => f.path === "app.yaml")!;
+    const deployment = app.objects[0] as unknown as { spec: { replicas: unknown } };
+    deployment.spec.replicas = "two";
+    expect(validateFiles(files)).toEqual([expect.objectContaining({ file: "app.yaml", object: "Deployment/citelibre-rendezvous", message: expect.stringMatching(/replicas must be integer/) as unknown })]);
+  });
+
+  it("runs the site as a non-root user on a read-only root filesystem, probed on its own pages", async () => {
+    const objects = objectsOf(kubernetesFiles(deployModel(await manifest(), { replicas: 3 })));
+    const app = only(objects, Deployment, (d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "app");
+    expect(app.spec?.replicas).toBe(3);
+    const pod = app.spec!.template.spec!;
+    expect(pod.securityContext).toMatchObject({ runAsUser: TOMCAT_UID, runAsNonRoot: true, fsGroup: TOMCAT_UID });
+    const site = pod.containers[0]!;
+    expect(site.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
+    for (const probe of [site.startupProbe, site.readinessProbe, site.livenessProbe]) expect(probe?.httpGet?.path).toBe("/rendezvous/jsp/site/Portal.jsp");
+    expect(site.volumeMounts?.map((m) => m.mountPath)).toContain("/opt/citelibre/tomcat/webapps/rendezvous/WEB-INF/conf");
+    // The init container copies the image's WEB-INF/conf into the writable emptyDir mounted over it.
+    expect(pod.initContainers?.[0]?.command?.at(-1)).toBe("/opt/citelibre/tomcat/webapps/rendezvous/WEB-INF/conf");
+    expect(site.env).toContainEqual({ name: "LUTECE_DB_PWD_FILE", value: "/run/secrets/citelibre/db-password" });
+    expect(site.resources?.limits?.memory).toBe("1Gi");
+  });
+
+  it("sets the database up with a re-runnable Job and keeps MariaDB in a StatefulSet with its own volume", async () => {
+    const files = kubernetesFiles(deployModel(await manifest()));
+    const objects = objectsOf(files);
+    const job = only(objects, Job);
+    expect(job.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: "CITELIBRE_ROLE", value: "init" });
+    expect(job.spec?.template.spec?.restartPolicy).toBe("OnFailure");
+    const db = only(objects, StatefulSet);
+    expect(db.spec?.volumeClaimTemplates?.[0]?.spec?.resources?.requests?.storage).toBe("5Gi");
+    expect(db.spec?.template.spec?.containers[0]?.env).toContainEqual({ name: "CITELIBRE_ROLE", value: "database" });
+    const config = only(objects, ConfigMap);
+    expect(config.data).toMatchObject({ LUTECE_DB_HOST: "citelibre-rendezvous-database", LUTECE_MAIL_HOST: "citelibre-rendezvous-mail" });
+    const services = objects.filter((o) => o instanceof Service).map((o) => o.metadata?.name);
+    expect(services).toEqual(expect.arrayContaining(["citelibre-rendezvous-database", "citelibre-rendezvous-mail", "citelibre-rendezvous"]));
+    // No password anywhere but in the Secret template's placeholder.
+    only(objects, Secret);
+    expect(JSON.stringify(objects.filter((o) => !(o instanceof Secret)))).not.toMatch(/CHANGE-ME/);
+    const kustomize = parse(kustomization(deployModel(await manifest()), files)) as { resources: string[]; images: unknown };
+    expect(kustomize.resources).toEqual(["config.yaml", "database.yaml", "mail.yaml", "init-job.yaml", "app.yaml"]);
+    expect(kustomize.images).toEqual([{ name: "citelibre/rendezvous", newTag: "1.0.0" }]);
+  });
+
+  it("points at an external database instead of running MariaDB", async () => {
+    const m = await manifest();
+    const objects = objectsOf(kubernetesFiles(deployModel(m), { externalDatabase: "mariadb.city.example:3307" }));
+    expect(objects.some((o) => o instanceof StatefulSet)).toBe(false);
+    expect(only(objects, ConfigMap).data).toMatchObject({ LUTECE_DB_HOST: "mariadb.city.example", LUTECE_DB_PORT: "3307" });
+    expect(() => kubernetesFiles(deployModel(m), { externalDatabase: "bad host;rm" })).toThrow(/not host or host:port/);
+  });
+
+  it("writes the files with a kustomization, and podman-play.yaml on request", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "citelibre-k8s-"));
+    try {
+      const result = await deployKubernetes("rendezvous", { out, replicas: 2 });
+      expect(result.files.sort()).toEqual([".gitignore", "app.yaml", "config.yaml", "database.yaml", "init-job.yaml", "kustomization.yaml", "mail.yaml", "secret.example.yaml"]);
+      const app = parseAllDocuments(await readFile(path.join(out, "app.yaml"), "utf8")).map((d) => d.toJS() as { kind: string });
+      expect(app.map((o) => o.kind)).toEqual(["Deployment", "Service", "PodDisruptionBudget"]);
+      await expect(deployKubernetes("rendezvous", { out, externalDb: "x;y" })).rejects.toThrow(/--external-db: "x;y" is not host or host:port/);
+      await expect(deployKubernetes("rendezvous", { out, dbStorage: "lots" })).rejects.toThrow(/--db-storage: "lots" is not a size/);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("podman kube play file", () => {
+  it("turns each workload into a pod named after its Service, claim templates into claims", async () => {
+    const files = kubernetesFiles(deployModel(await manifest()));
+    const docs = podmanPlayDocuments(files, { dbPassword: "c2VjcmV0LXBhc3N3b3Jk", podmanVersion: "4.3.1" });
+    expect(docs.map((d) => `${d.kind}/${d.metadata?.name ?? ""}`)).toEqual([
+      "Secret/citelibre-rendezvous-db",
+      "ConfigMap/citelibre-rendezvous-config",
+      "PersistentVolumeClaim/data-citelibre-rendezvous-database-0",
+      "PersistentVolumeClaim/citelibre-rendezvous-mail",
+      "Pod/citelibre-rendezvous-database",
+      "Pod/citelibre-rendezvous-init",
+      "Pod/citelibre-rendezvous-mail",
+      "Pod/citelibre-rendezvous",
+    ]);
+    const db = only(docs, Pod, (p) => p.metadata?.name === "citelibre-rendezvous-database");
+    expect(db.spec?.volumes).toContainEqual({ name: "data", persistentVolumeClaim: { claimName: "data-citelibre-rendezvous-database-0" } });
+    const app = only(docs, Pod, (p) => p.metadata?.name === "citelibre-rendezvous");
+    expect(app.spec?.securityContext?.runAsUser).toBe(TOMCAT_UID);
+    expect(app.spec?.restartPolicy).toBe("Always");
+    for (const d of docs) d.validate();
+  });
+
+  it("writes Secret data the way the podman version reads it", async () => {
+    const files = kubernetesFiles(deployModel(await manifest()));
+    const secretOf = (v: string, password = "c2VjcmV0LXBhc3N3b3Jk") => (podmanPlayDocuments(files, { dbPassword: password, podmanVersion: v })[0] as Secret).data?.["db-password"];
+    expect(secretDataIsRaw("4.3.1")).toBe(true);
+    expect(secretDataIsRaw("4.4.0")).toBe(false);
+    expect(secretDataIsRaw("5.2.2")).toBe(false);
+    expect(secretOf("4.3.1")).toBe("c2VjcmV0LXBhc3N3b3Jk");
+    expect(secretOf("5.2.2", "plain password")).toBe(Buffer.from("plain password").toString("base64"));
+    expect(() => secretOf("4.3.1", "plain password")).toThrow(/must itself be standard base64/);
+  });
+});
