@@ -54,7 +54,13 @@ export function podmanPlayDocuments(files: K8sFile[], options: PodmanPlayOptions
   const claims: PersistentVolumeClaim[] = [];
   const pods: { order: number; pod: Pod }[] = [];
   const addPod = (order: number, name: string, template: IPodTemplateSpec, spec: IPodSpec) => {
-    pods.push({ order, pod: new Pod({ metadata: { name, labels: template.metadata?.labels ?? {} }, spec }) });
+    // Podman 4.3 often fails to remove a finished "once" init container (containers/podman#18477, fixed in
+    // 4.6), and restarts an "always" one in a loop under restartPolicy Always (#16343). So pods with init
+    // containers keep them ("always": re-run before the site on every pod start, as a fresh Kubernetes pod
+    // would) and restart only what fails.
+    const hasInit = (spec.initContainers?.length ?? 0) > 0;
+    const metadata = { name, labels: template.metadata?.labels ?? {}, ...(hasInit ? { annotations: { "io.podman.annotations.init.container.type": "always" } } : {}) };
+    pods.push({ order, pod: new Pod({ metadata, spec: hasInit && spec.restartPolicy === "Always" ? { ...spec, restartPolicy: "OnFailure" } : spec }) });
   };
   // The database first, then the one-off set-up, then the long-running workloads.
   for (const o of objects) {

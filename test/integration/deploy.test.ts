@@ -1,0 +1,171 @@
+/**
+ * Beyond one container, with the real engine: the generated compose stack under podman-compose, the
+ * generated Kubernetes manifests under `podman kube play`, and application replicas racing to set up
+ * one database.
+ */
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cleanup, engine, freePort, track, uniqueName, waitForHttp } from "../helpers/containers.js";
+import { runCli } from "../helpers/themes.js";
+
+const portal = "/rendezvous/jsp/site/Portal.jsp";
+let image: string;
+const work: string[] = [];
+
+async function tempDir(kind: string): Promise<string> {
+  const dir = await mkdtemp(path.join(tmpdir(), `citelibre-${kind}-`));
+  work.push(dir);
+  return dir;
+}
+
+async function podman(args: string[]): Promise<string> {
+  return (await engine.raw(args)).stdout;
+}
+
+/** SQL as root inside a database-role container, through its socket. */
+async function sqlIn(container: string, sql: string): Promise<string> {
+  return podman(["exec", container, "mariadb", "--no-defaults", "--socket=/run/citelibre/mysqld/mysqld.sock", "-uroot", "--batch", "--skip-column-names", "lutece", "-e", sql]);
+}
+
+async function waitForSql(container: string, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await sqlIn(container, "SELECT 1");
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+  }
+}
+
+async function processNames(container: string): Promise<string[]> {
+  return (await podman(["top", container, "comm"])).split("\n").slice(1).map((l) => l.trim());
+}
+
+beforeAll(async () => {
+  const r = await runCli(["--json", "build", "rendezvous", "--site-war", "stand-in"]);
+  expect(r.code, r.stderr).toBe(0);
+  image = `localhost/${(JSON.parse(r.stdout) as { image: string }).image}`;
+}, 600_000);
+
+afterAll(async () => {
+  await cleanup();
+  for (const dir of work) await rm(dir, { recursive: true, force: true });
+});
+
+describe("compose stack under podman-compose", () => {
+  it("serves the site through the app service, keeps data across down and up, and runs no MariaDB in the app", async () => {
+    const dir = await tempDir("compose");
+    const r = await runCli(["deploy", "compose", "rendezvous", "--image", image, "--out", dir]);
+    expect(r.code, r.stderr).toBe(0);
+    const [httpPort, mailPort] = [await freePort(), await freePort()];
+    await writeFile(path.join(dir, ".env"), `CITELIBRE_HTTP_PORT=${httpPort}\nCITELIBRE_MAIL_PORT=${mailPort}\n`);
+    // The project is named explicitly: its containers are <project>_<service>_1.
+    const project = uniqueName("compose").replace(/[^a-z0-9]/g, "");
+    const compose = (args: string[]) => execa("podman-compose", ["--project-name", project, ...args], { cwd: dir, reject: false, all: true });
+    for (const v of ["database", "mail"]) track("volumes", `${project}_${v}`);
+    for (const s of ["app", "database", "mail"]) track("containers", `${project}_${s}_1`);
+    track("networks", `${project}_default`);
+    try {
+      const up = await compose(["up", "-d"]);
+      expect(up.exitCode, up.all).toBe(0);
+      const site = `http://127.0.0.1:${httpPort}${portal}`;
+      const first = await waitForHttp(site, 120_000);
+      expect(first.body).toContain("cl-");
+      const appProcesses = await processNames(`${project}_app_1`);
+      expect(appProcesses).toContain("java");
+      expect(appProcesses.filter((p) => p.startsWith("mariadb"))).toEqual([]);
+      expect(await processNames(`${project}_database_1`)).toContain("mariadbd");
+      await waitForHttp(`http://127.0.0.1:${mailPort}/`, 30_000);
+
+      const db = `${project}_database_1`;
+      await sqlIn(db, "INSERT INTO core_datastore (entity_key, entity_value) VALUES ('test.compose.kept', 'written before down')");
+      const down = await compose(["down"]);
+      expect(down.exitCode, down.all).toBe(0);
+      expect(await podman(["volume", "ls", "--format", "{{.Name}}"])).toContain(`${project}_database`);
+      const again = await compose(["up", "-d"]);
+      expect(again.exitCode, again.all).toBe(0);
+      await waitForHttp(site, 120_000);
+      await waitForSql(db);
+      expect(await sqlIn(db, "SELECT entity_value FROM core_datastore WHERE entity_key = 'test.compose.kept'")).toBe("written before down");
+      // Initialised once, by the first start; the second start found the tables and skipped it.
+      expect(await sqlIn(db, "SELECT COUNT(*) FROM citelibre_setup")).toBe("1");
+      expect(await engine.logs(`${project}_app_1`)).toContain("first-time set-up skipped");
+    } finally {
+      await compose(["down"]);
+    }
+  });
+});
+
+describe("Kubernetes manifests under podman kube play", () => {
+  it("runs the database, the mail catcher, the init job and a non-root read-only app that answers 200", async () => {
+    const dir = await tempDir("k8s");
+    const r = await runCli(["deploy", "k8s", "rendezvous", "--image", image, "--out", dir, "--podman"]);
+    expect(r.code, r.stderr).toBe(0);
+    const file = path.join(dir, "podman-play.yaml");
+    const network = track("networks", uniqueName("kube"));
+    const leftovers = async () => {
+      await engine.raw(["kube", "down", file]).catch(() => undefined);
+      for (const v of ["data-citelibre-rendezvous-database-0", "citelibre-rendezvous-mail"]) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
+      await engine.raw(["secret", "rm", "citelibre-rendezvous-db"]).catch(() => undefined);
+    };
+    await leftovers();
+    await podman(["network", "create", network]);
+    try {
+      const play = await execa("podman", ["kube", "play", "--network", network, file], { reject: false, all: true });
+      expect(play.exitCode, play.all).toBe(0);
+      const infra = await podman(["pod", "inspect", "citelibre-rendezvous", "--format", "{{.InfraContainerID}}"]);
+      const ip = (await podman(["inspect", infra.trim(), "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"])).trim();
+      expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+      const { body } = await waitForHttp(`http://${ip}:8080${portal}`, 150_000);
+      expect(body).toContain("cl-");
+      const site = "citelibre-rendezvous-site";
+      expect((await podman(["exec", site, "id", "-u"])).trim()).toBe("998");
+      expect(await engine.inspectFormat(site, "{{.HostConfig.ReadonlyRootfs}}")).toBe("true");
+      const init = "citelibre-rendezvous-init-init";
+      expect(await engine.inspectFormat(init, "{{.State.ExitCode}}")).toBe("0");
+      const logs = (await engine.logs(site)) + (await engine.logs(init));
+      expect(logs.match(/the external database is empty/g) ?? []).toHaveLength(1);
+    } finally {
+      await leftovers();
+    }
+  });
+});
+
+describe("application replicas against one database", () => {
+  const rounds = 3;
+  it(`start together without double initialisation (${rounds} rounds)`, async () => {
+    for (let round = 1; round <= rounds; round++) {
+      const network = track("networks", uniqueName("race"));
+      await podman(["network", "create", network]);
+      const db = track("containers", uniqueName("race-db"));
+      const volume = track("volumes", uniqueName("race-data"));
+      await podman(["run", "--detach", "--name", db, "--network", network, "-v", `${volume}:/var/lib/citelibre`, "--env", "CITELIBRE_ROLE=database", "--env", "LUTECE_DB_PWD=race-pass", image]);
+      await waitForSql(db);
+      const apps = [track("containers", uniqueName("race-app")), track("containers", uniqueName("race-app"))];
+      const ports = [await freePort(), await freePort()];
+      // Both at the same moment: the set-up lock, not start order, has to keep them apart.
+      await Promise.all(
+        apps.map((name, i) =>
+          podman(["run", "--detach", "--name", name, "--network", network, "-p", `127.0.0.1:${ports[i]!}:8080`, "--env", `LUTECE_DB_HOST=${db}`, "--env", "LUTECE_DB_PWD=race-pass", "--env", "LUTECE_MAIL_HOST=mail.invalid", image]),
+        ),
+      );
+      await Promise.all(ports.map((p) => waitForHttp(`http://127.0.0.1:${p}${portal}`, 120_000)));
+      const logs = await Promise.all(apps.map((a) => engine.logs(a)));
+      const initialisers = logs.filter((l) => l.includes("the external database is empty"));
+      expect(initialisers, `round ${round}`).toHaveLength(1);
+      expect(logs.filter((l) => l.includes("first-time set-up skipped")), `round ${round}`).toHaveLength(1);
+      expect(logs.join("\n")).not.toMatch(/\[citelibre\] error|ERROR \d+/);
+      expect(await sqlIn(db, "SELECT step, COUNT(*) FROM citelibre_setup GROUP BY step")).toBe("bundle-sql\t1");
+      expect(await sqlIn(db, "SELECT COUNT(*) FROM core_datastore WHERE entity_key = 'portal.site.site_property.name'")).toBe("1");
+      for (const c of [...apps, db]) await podman(["rm", "--force", "--time", "0", c]);
+      await podman(["volume", "rm", "--force", volume]);
+      await podman(["network", "rm", "--force", network]);
+    }
+  }, 600_000);
+});
