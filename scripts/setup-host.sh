@@ -16,8 +16,11 @@ set -euo pipefail
 #   libservlet-api-java, libmariadb-java
 #   docker-registry                  a real OCI registry on 127.0.0.1 for the publish and release tests
 #   gnupg                            GPG simple signing of published images (podman --sign-by)
+#   podman-compose                   runs the generated compose stacks (deploy compose)
+#   catatonit                        the pause process podman builds its pod infra image from (kube play)
 packages=(chromium fonts-dejavu-core mariadb-server mariadb-client docker-registry gnupg
   podman buildah skopeo runc uidmap fuse-overlayfs slirp4netns golang-github-containernetworking-plugin-dnsname dnsmasq-base
+  podman-compose catatonit
   mmdebstrap
   openjdk-17-jdk-headless libservlet-api-java libmariadb-java)
 

@@ -54,6 +54,14 @@ export async function runChecks(): Promise<Check[]> {
       fix: setupFix,
     });
   }
+  const compose = await version("podman-compose", ["version"]);
+  checks.push({
+    name: "podman-compose (deploy compose tests)", ok: compose !== undefined || docker !== undefined, testsOnly: true,
+    detail: compose !== undefined ? "present" : docker ? "docker compose" : "missing",
+    fix: setupFix,
+  });
+  const catatonit = ["/usr/libexec/podman/catatonit", "/usr/bin/catatonit"].find((p) => existsSync(p));
+  if (podman) checks.push({ name: "catatonit (podman pods, kube play)", ok: catatonit !== undefined, detail: catatonit ?? "missing: podman cannot build its pod infra image", fix: setupFix, testsOnly: true });
   checks.push({
     name: "mmdebstrap (base build --bootstrap)",
     ok: existsSync("/usr/bin/mmdebstrap"),
