@@ -18,9 +18,10 @@ set -euo pipefail
 #   gnupg                            GPG simple signing of published images (podman --sign-by)
 #   podman-compose                   runs the generated compose stacks (deploy compose)
 #   catatonit                        the pause process podman builds its pod infra image from (kube play)
+#   wrk                              bounded HTTP load on loopback (load test, npm run bench:load)
 packages=(chromium fonts-dejavu-core mariadb-server mariadb-client docker-registry gnupg
   podman buildah skopeo runc uidmap fuse-overlayfs slirp4netns golang-github-containernetworking-plugin-dnsname dnsmasq-base
-  podman-compose catatonit
+  podman-compose catatonit wrk
   mmdebstrap
   openjdk-17-jdk-headless libservlet-api-java libmariadb-java)
 

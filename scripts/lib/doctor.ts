@@ -62,6 +62,7 @@ export async function runChecks(): Promise<Check[]> {
   });
   const catatonit = ["/usr/libexec/podman/catatonit", "/usr/bin/catatonit"].find((p) => existsSync(p));
   if (podman) checks.push({ name: "catatonit (podman pods, kube play)", ok: catatonit !== undefined, detail: catatonit ?? "missing: podman cannot build its pod infra image", fix: setupFix, testsOnly: true });
+  checks.push({ name: "wrk (load test, bench:load)", ok: existsSync("/usr/bin/wrk"), detail: existsSync("/usr/bin/wrk") ? "/usr/bin/wrk" : "missing", fix: setupFix, testsOnly: true });
   checks.push({
     name: "mmdebstrap (base build --bootstrap)",
     ok: existsSync("/usr/bin/mmdebstrap"),
