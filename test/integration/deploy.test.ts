@@ -169,3 +169,26 @@ describe("application replicas against one database", () => {
     }
   }, 600_000);
 });
+
+describe("moving from docker run to a separate database", () => {
+  it("serves the all-in-one volume from the database role, with a new password, to an app-only container", async () => {
+    const network = track("networks", uniqueName("move"));
+    await podman(["network", "create", network]);
+    const volume = track("volumes", uniqueName("move-data"));
+    const allInOne = track("containers", uniqueName("move-aio"));
+    await podman(["run", "--detach", "--name", allInOne, "-v", `${volume}:/var/lib/citelibre`, image]);
+    await waitForSql(allInOne);
+    await sqlIn(allInOne, "INSERT INTO core_datastore (entity_key, entity_value) VALUES ('test.moved', 'from all-in-one')");
+    await podman(["stop", "--time", "10", allInOne]);
+    const db = track("containers", uniqueName("move-db"));
+    await podman(["run", "--detach", "--name", db, "--network", network, "-v", `${volume}:/var/lib/citelibre`, "--env", "CITELIBRE_ROLE=database", "--env", "LUTECE_DB_PWD=moved-pass", image]);
+    await waitForSql(db);
+    const app = track("containers", uniqueName("move-app"));
+    const port = await freePort();
+    await podman(["run", "--detach", "--name", app, "--network", network, "-p", `127.0.0.1:${port}:8080`, "--env", `LUTECE_DB_HOST=${db}`, "--env", "LUTECE_DB_PWD=moved-pass", "--env", "LUTECE_MAIL_HOST=mail.invalid", image]);
+    await waitForHttp(`http://127.0.0.1:${port}${portal}`, 120_000);
+    expect(await engine.logs(app)).toContain("first-time set-up skipped");
+    expect(await sqlIn(db, "SELECT entity_value FROM core_datastore WHERE entity_key = 'test.moved'")).toBe("from all-in-one");
+  });
+});
+
