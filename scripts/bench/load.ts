@@ -7,6 +7,7 @@
  */
 import { execa } from "execa";
 import { Engine } from "../image/engine.js";
+import { waitForHttp } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { loadStep, sampleMemory, stepLine, stylesheetPath, type LoadStep } from "./load-run.js";
 
@@ -19,25 +20,15 @@ const container = `citelibre-bench-load-${process.pid}`;
 const port = 18790;
 const page = `http://127.0.0.1:${port}/rendezvous/jsp/site/Portal.jsp`;
 
-async function waitFor200(url: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await fetch(url).catch(() => undefined);
-    if (r?.status === 200) return r.text();
-    if (Date.now() > deadline) throw new Error(`${url} did not answer 200 within ${timeoutMs / 1000} s`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
-
 try {
   console.log(`CiteLibre load benchmark: all-in-one rendezvous (stand-in site), memory limit ${memoryLimit}, loopback only`);
   const built = await execa("node", [cli, "--json", "build", "rendezvous", "--site-war", "stand-in"]);
   const image = (JSON.parse(built.stdout) as { id: string }).id;
   await engine.raw(["run", "--detach", "--name", container, "--memory", memoryLimit, "-p", `127.0.0.1:${port}:8080`, image]);
-  const html = await waitFor200(page, 120_000);
+  const { body: html } = await waitForHttp(page, 120_000);
   const css = stylesheetPath(page, html);
   if (!css) throw new Error("the page links no stylesheet");
-  await waitFor200(new URL(css, page).href, 10_000);
+  await waitForHttp(new URL(css, page).href, 10_000);
   console.log(`requests: ${new URL(page).pathname} and ${css.split("?")[0] ?? css}, in turn\n`);
 
   const steps: LoadStep[] = [];

@@ -4,7 +4,7 @@
  * the generated files are replaced, each one atomically, and an existing password is never touched.
  */
 import { randomBytes } from "node:crypto";
-import { chmod, mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadBundle, resolveBundleDir } from "../bundle/manifest.js";
 import { run } from "../lib/exec.js";
@@ -64,10 +64,13 @@ async function writeAtomically(file: string, content: string, mode = 0o644): Pro
   await rename(staging, file);
 }
 
-async function writeFiles(outDir: string, files: Record<string, string>): Promise<string[]> {
+/** Writes each file atomically; files listed in `private` are created readable by their owner only. */
+async function writeFiles(outDir: string, files: Record<string, string>, privateFiles: string[] = []): Promise<string[]> {
   try {
     await mkdir(outDir, { recursive: true });
-    for (const [rel, content] of Object.entries(files)) await writeAtomically(path.join(outDir, rel), content);
+    for (const [rel, content] of Object.entries(files)) {
+      await writeAtomically(path.join(outDir, rel), content, privateFiles.includes(rel) ? 0o600 : 0o644);
+    }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     throw new UserError(`cannot write the deployment files into ${outDir} (${e.code ?? e.message}): choose a writable folder with --out`);
@@ -91,7 +94,6 @@ async function ensurePassword(outDir: string): Promise<{ password: string; creat
   await mkdir(outDir, { recursive: true });
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await writeAtomically(file, password, 0o600);
-  await chmod(file, 0o600);
   return { password, created: true };
 }
 
@@ -148,7 +150,6 @@ export async function deployKubernetes(bundleName: string, flags: K8sFlags): Pro
       `Run: podman network create ${model.stack}; podman kube play --network ${model.stack} podman-play.yaml`,
     ]);
   }
-  const written = await writeFiles(outDir, rendered);
-  if (flags.podman) await chmod(path.join(outDir, "podman-play.yaml"), 0o600);
+  const written = await writeFiles(outDir, rendered, ["podman-play.yaml"]);
   return { model, outDir, files: written, passwordCreated: created, kubernetesVersion: KUBERNETES_VERSION };
 }

@@ -47,22 +47,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Polls a loopback URL until it answers 200 or the time is up; returns the body and the time it took. */
-export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<{ body: string; ms: number }> {
-  const started = performance.now();
-  let last = "";
-  while (performance.now() - started < timeoutMs) {
-    try {
-      const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
-      if (r.status === 200) return { body: await r.text(), ms: Math.round(performance.now() - started) };
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
-}
+// Shared with the benchmark scripts, which must not depend on test code.
+export { waitForHttp } from "../../scripts/lib/http.js";
 
 /** Waits for a container to exit; returns its exit code and logs. */
 export async function waitForExit(container: string, timeoutMs = 60_000): Promise<{ exitCode: number; logs: string }> {
