@@ -68,9 +68,12 @@ describe("bundle Dockerfiles", () => {
 
   it("order base, WAR, bundle in the site image, and put the theme alone on top", async () => {
     const siteTemplate = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "sha256:abc", context: "ctx" });
-    const order = ["FROM sha256:abc", "COPY site/site.war", "RUN citelibre-install-war /tmp/site.war ctx", "COPY bundle/ /"].map((s) => site.indexOf(s));
+    const sha = "e".repeat(64);
+    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "sha256:abc", context: "ctx", siteSha256: sha });
+    const order = ["FROM sha256:abc", "RUN --mount=type=bind,source=site/site.war,target=/tmp/site.war", `citelibre-install-war /tmp/site.war "ctx" ${sha}`, "COPY bundle/ /"].map((s) => site.indexOf(s));
     expect(order.every((pos, i) => pos >= 0 && (i === 0 || pos > (order[i - 1] ?? 0)))).toBe(true);
+    // The WAR is mounted for the step that unpacks it, never copied into a layer of its own.
+    expect(site).not.toMatch(/^(COPY|ADD) .*site\.war/m);
     expect(site).not.toContain("theme/");
     const themeTemplate = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
     const theme = renderDockerfile(themeTemplate, { bundle: "b", theme: "t", siteImage: "localhost/citelibre-cache/b-site:1" }, { a: "1" });

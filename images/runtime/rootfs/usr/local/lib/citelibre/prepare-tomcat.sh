@@ -19,6 +19,8 @@ esac
 ln -sfn "$home" /opt/citelibre/catalina-home
 # conf/Catalina/localhost exists so Tomcat does not complain that it cannot create it (it stays root's).
 mkdir -p "$base/webapps" "$base/lib" "$base/work" "$base/temp" "$base/logs" "$base/conf/Catalina/localhost"
+# The JDBC driver for MariaDB, on the common class path (catalina.base/lib/*.jar) of every site.
+ln -sf /usr/share/java/mariadb-java-client.jar "$base/lib/mariadb-java-client.jar"
 # Tomcat writes compiled JSPs and temp files; it reads everything else.
 chown -R tomcat:tomcat "$base/work" "$base/temp" "$base/logs"
 chmod 0750 "$base/work" "$base/temp" "$base/logs"
