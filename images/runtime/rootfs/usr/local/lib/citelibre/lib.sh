@@ -60,14 +60,12 @@ check_volume() {
   fi
 }
 
-# Returns the secret stored in a root-only file, generating it (and saying where it is) on first use.
-ensure_secret() {
-  local file=$1
-  if [[ ! -s "$file" ]]; then
-    ( umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c 32 > "$file" )
-    printf '[citelibre] generated a password; it is stored in %s (readable by root only)\n' "$file" >&2
+# Creates a root-only file holding a new random password, unless it holds one already; says where it is.
+ensure_secret_file() { # file, what it is for
+  if [[ ! -s "$1" ]]; then
+    ( umask 077; head -c 32 /dev/urandom | base64 | tr -d '/+=\n' | head -c 32 > "$1" )
+    printf '[citelibre] generated %s; it is stored in %s (readable by root only)\n' "$2" "$1" >&2
   fi
-  cat "$file"
 }
 
 # Retries a command until it succeeds or the time is up (seconds).
@@ -80,39 +78,81 @@ wait_for() {
   done
 }
 
-# Loads *.sql files of a folder in name order, stopping at the first error with the file's name.
-load_sql_dir() {
-  local dir=$1 what=$2 client=$3 database=$4 f
+# Loads *.sql files of a folder into the site's database (sql_site) in name order, stopping at the first
+# error with the file's name.
+load_sql_dir() { # folder, what they are
+  local dir=$1 what=$2 f
   local files=("$dir"/*.sql)
   (( ${#files[@]} )) || return 0
   log "loading $what (${#files[@]} file(s))"
   for f in "${files[@]}"; do
-    "$client" "$database" < "$f" || die "$what failed in $(basename "$f"); the database was left as it was after the previous file"
+    sql_site < "$f" || die "$what failed in $(basename "$f"); the database was left as it was after the previous file"
   done
 }
 
-# Points the site's configuration at the database and the SMTP server, with values escaped for
-# .properties files. Secrets travel in the environment, never on a command line.
-configure_site() {
-  local context=$1 host=$2 port=$3 name=$4 user=$5 mail_host=$6 mail_port=$7
-  local webapp=$catalina_base/webapps/${context:-ROOT}
-  local conf=$webapp/WEB-INF/conf
+# What the site reads and writes per container, outside its read-only webapp: citelibre-install-war links
+# WEB-INF/conf/db.properties, WEB-INF/conf/override/citelibre-runtime.properties, WEB-INF/tmp and
+# WEB-INF/logs here.
+site_runtime=/run/citelibre/site
+
+# Moves a staged settings file into place, readable by Tomcat's group only (it may hold passwords).
+install_site_file() { # staged final
+  if (( EUID == 0 )); then chown root:tomcat "$1"; fi
+  chmod 0640 "$1"
+  mv -f "$1" "$2"
+}
+
+# Writes the site's settings for this start, values escaped for .properties (set-properties.py):
+#   db.properties: the WAR's own file (its pool tuning) with this container's connection and the MariaDB
+#     driver the image ships;
+#   citelibre-runtime.properties, which Lutece reads from conf/override after its own files: the theme's
+#     site name and language, then mail, production URL, languages and search index from the environment.
+# Secrets travel in the environment of one command, never on a command line.
+configure_site() { # webapp db_host db_port db_name db_user mail_host mail_port index_dir
+  local webapp=$1 host=$2 port=$3 name=$4 user=$5 mail_host=$6 mail_port=$7 index_dir=$8
   [[ -d "$webapp" ]] || { log "no site installed in $webapp yet: Tomcat starts without it"; return 0; }
-  install -d "$conf" 2>/dev/null || true
-  if [[ ! -w "$conf" ]]; then
-    die "$conf is not writable by user $(id -u), and the site's database and mail settings are written there at start. With a read-only root filesystem, mount a writable volume on it holding a copy of the image's files (the generated Kubernetes manifests do this with an init container and an emptyDir)"
+  # As root the folder is root's and Tomcat's group reads it; without root it is the site's user's own.
+  local made=0
+  if (( EUID == 0 )); then install -d -o root -g tomcat -m 0750 "$site_runtime" && made=1; else mkdir -p "$site_runtime" 2>/dev/null && made=1; fi
+  if (( ! made )) || ! ( : > "$site_runtime/.write-test" ) 2>/dev/null; then
+    die "$site_runtime is not writable by user $(id -u), and the site's settings are written there at every start. With a read-only root filesystem, mount a writable volume on it (citelibre deploy k8s mounts an emptyDir there)"
   fi
-  local url="jdbc:mariadb://$host:$port/$name?useUnicode=true&characterEncoding=utf8"
-  touch "$conf/db.properties" "$conf/config.properties"
-  # Values travel as environment of this one command only, so none lingers in the services' environments.
-  CL_URL=$url CL_USER=$user CL_PWD=$LUTECE_DB_PWD CL_DRIVER=org.mariadb.jdbc.Driver \
-    python3 /usr/local/lib/citelibre/set-properties.py "$conf/db.properties" \
+  rm -f "$site_runtime/.write-test"
+  local owner=() dir staged
+  (( EUID == 0 )) && owner=(-o tomcat -g tomcat)
+  for dir in "$site_runtime/tmp" "$site_runtime/logs" "$index_dir"; do install -d -m 0750 "${owner[@]}" "$dir"; done
+
+  staged=$(mktemp "$site_runtime/.db.properties.XXXXXX")
+  if [[ -f /opt/citelibre/site/db.properties ]]; then cat /opt/citelibre/site/db.properties > "$staged"; fi
+  CL_URL="jdbc:mariadb://$host:$port/$name?useUnicode=true&characterEncoding=utf8" CL_USER=$user CL_PWD=$LUTECE_DB_PWD \
+    CL_DRIVER=org.mariadb.jdbc.Driver python3 /usr/local/lib/citelibre/set-properties.py "$staged" \
     portal.url=CL_URL portal.user=CL_USER portal.password=CL_PWD portal.driver=CL_DRIVER
-  local mail_keys=(mail.server=CL_MAIL_HOST mail.server.port=CL_MAIL_PORT)
-  [[ -n "${LUTECE_MAIL_USER:-}" ]] && mail_keys+=(mail.username=CL_MAIL_USER mail.password=CL_MAIL_PWD)
-  CL_MAIL_HOST=$mail_host CL_MAIL_PORT=$mail_port CL_MAIL_USER=${LUTECE_MAIL_USER:-} CL_MAIL_PWD=${LUTECE_MAIL_PWD:-} \
-    python3 /usr/local/lib/citelibre/set-properties.py "$conf/config.properties" "${mail_keys[@]}"
-  # As root the files become readable by Tomcat's group only; without root they already belong to the site's user.
-  if (( EUID == 0 )); then chown root:tomcat "$conf/db.properties" "$conf/config.properties"; fi
-  chmod 0640 "$conf/db.properties" "$conf/config.properties"
+  install_site_file "$staged" "$site_runtime/db.properties"
+
+  staged=$(mktemp "$site_runtime/.citelibre-runtime.properties.XXXXXX")
+  {
+    echo "# Written by citelibre-entrypoint at every start, from the theme and the environment"
+    echo "# (images/runtime/ENVIRONMENT.md): change those, not this file."
+    if [[ -f /opt/citelibre/theme/site.properties ]]; then cat /opt/citelibre/theme/site.properties; fi
+  } > "$staged"
+  local keys=(mail.server=CL_MAIL_HOST mail.server.port=CL_MAIL_PORT
+    search.lucene.indexInWebapp=CL_INDEX_IN_WEBAPP search.lucene.indexPath=CL_INDEX
+    file.lutece.properties=CL_FILE_LUTECE file.webmaster.properties=CL_FILE_WEBMASTER file.jtidy.properties=CL_FILE_JTIDY
+    file.dir.plugins=CL_DIR_PLUGINS file.validation.flag=CL_VALIDATION_FLAG file.amin.validation.flag=CL_ADMIN_VALIDATION_FLAG
+    mail.username=CL_MAIL_USER mail.password=CL_MAIL_PWD lutece.i18n.defaultLocale=CL_LANG lutece.i18n.availableLocales=CL_LANGS
+    lutece.prod.url=CL_PROD_URL lutece.admin.prod.url=CL_PROD_URL init.webapp.prod.url=CL_PROD_URL lutece.code=CL_PROD_URL)
+  # In a subshell, so the exported values reach set-properties.py's environment only. Variables left unset
+  # are not written: those keys keep the theme's or the WAR's value.
+  (
+    if [[ -n "${LUTECE_MAIL_USER:-}" ]]; then export CL_MAIL_USER=$LUTECE_MAIL_USER CL_MAIL_PWD=${LUTECE_MAIL_PWD:-}; fi
+    if [[ -n "${LUTECE_DEFAULT_LANG:-}" ]]; then export CL_LANG=$LUTECE_DEFAULT_LANG; fi
+    if [[ -n "${LUTECE_AVAILABLE_LANG:-}" ]]; then export CL_LANGS=$LUTECE_AVAILABLE_LANG; fi
+    if [[ -n "${LUTECE_PROD_URL:-}" ]]; then export CL_PROD_URL=${LUTECE_PROD_URL%/}; fi
+    export CL_MAIL_HOST=$mail_host CL_MAIL_PORT=$mail_port CL_INDEX_IN_WEBAPP=false CL_INDEX=$index_dir \
+      CL_FILE_LUTECE=$webapp/WEB-INF/conf/lutece.properties CL_FILE_WEBMASTER=$webapp/WEB-INF/conf/webmaster.properties \
+      CL_FILE_JTIDY=$webapp/WEB-INF/conf/jtidy.properties CL_DIR_PLUGINS=$webapp/WEB-INF/conf/plugins \
+      CL_VALIDATION_FLAG=$site_runtime/tmp/validation.flag CL_ADMIN_VALIDATION_FLAG=$site_runtime/tmp/admin_validation.flag
+    exec python3 /usr/local/lib/citelibre/set-properties.py "$staged" "${keys[@]}"
+  )
+  install_site_file "$staged" "$site_runtime/citelibre-runtime.properties"
 }

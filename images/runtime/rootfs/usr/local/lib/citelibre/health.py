@@ -1,0 +1,65 @@
+"""The container's health (citelibre-healthcheck). See that script for the contract."""
+import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+STATUS_PAGE = "citelibre-status.jsp"
+
+
+def site_state() -> str:
+    """started, starting (not answering yet) or failed (Lutece answered that its start-up failed)."""
+    context = os.environ.get("CITELIBRE_CONTEXT") or ""
+    if not context and os.path.exists("/opt/citelibre/site-context"):
+        with open("/opt/citelibre/site-context", encoding="utf-8") as f:
+            context = f.read()
+    context = context.strip().strip("/")
+    webapp = os.path.join(os.environ.get("CATALINA_BASE", "/opt/citelibre/tomcat"), "webapps", context or "ROOT")
+    base = "http://127.0.0.1:8080" + ("/" + context if context else "")
+    # A Lutece site has the status page (citelibre-install-war); another site is up when its front page answers.
+    lutece = os.path.exists(os.path.join(webapp, STATUS_PAGE))
+    url = base + ("/" + STATUS_PAGE if lutece else os.environ.get("CITELIBRE_HEALTH_PATH", "/jsp/site/Portal.jsp"))
+    try:
+        with urllib.request.urlopen(url, timeout=4) as r:
+            return "started" if r.status == 200 else "starting"
+    except urllib.error.HTTPError as e:
+        return "failed" if lutece and e.code == 503 else "starting"
+    except (OSError, urllib.error.URLError):
+        return "starting"
+
+
+def healthy(role: str) -> bool:
+    if role == "database":
+        sock = "/run/citelibre/mysqld/mysqld.sock"
+        r = subprocess.run(["mariadb", "--no-defaults", "--protocol=socket", f"--socket={sock}", "-uroot", "-e", "SELECT 1"],
+                           capture_output=True, timeout=4, check=False)
+        if r.returncode != 0:
+            print(f"unhealthy: MariaDB does not answer on {sock}", file=sys.stderr)
+        return r.returncode == 0
+    if role == "mail":
+        port = int(os.environ.get("CITELIBRE_MAIL_SMTP_PORT", "1025"))
+        with socket.create_connection(("127.0.0.1", port), timeout=4) as s:
+            return s.recv(3) == b"220"
+    state = site_state()
+    if state != "started":
+        print(f"unhealthy: the site is {state}", file=sys.stderr)
+    return state == "started"
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--state"]:
+        print(site_state())
+        return
+    role = os.environ.get("CITELIBRE_ROLE") or "app"
+    try:
+        ok = healthy(role)
+    except Exception as e:  # noqa: BLE001 - any failure to probe is "unhealthy", said in one line
+        print(f"unhealthy ({role}): {e}", file=sys.stderr)
+        ok = False
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+# shellcheck shell=bash
+# The site's database, sourced by citelibre-entrypoint (which defines log, die, sql_quote, sql_site and the
+# db_* settings). On the first start against an empty database it runs, in order and once:
+#   1. the site's own SQL from its WAR (WEB-INF/sql, in the order of /opt/citelibre/site/sql-plan);
+#   2. the bundle's SQL (/opt/citelibre/sql/bundle/*.sql, in name order);
+#   3. the back-office accounts: admin gets the generated (or given) password, every other seeded account
+#      is disabled with a random password;
+# each step recorded in the citelibre_setup table before and after it runs. Then, at every start, the
+# theme's SQL (idempotent upserts). All of it under a server-side named lock, so containers starting
+# together against one database take turns and only the first one sets it up.
+#
+# What a start finds, and what it does:
+#   - a "complete" row: the database is set up; nothing but the theme SQL runs, nothing is ever dropped;
+#   - tables but no row of ours: a database set up elsewhere (or by an image before this ledger): it is
+#     recorded as adopted and nothing but the theme SQL runs;
+#   - rows of ours but no "complete": an earlier first set-up was cut off (killed, connection lost, a
+#     script failed). The site never ran on that database (Tomcat starts only after the set-up), and the
+#     site's scripts drop and recreate their own tables, so the set-up runs again from its first script;
+#     a script that fails stops the start with its name and the server's error, and is recorded as failed.
+
+site_plan=/opt/citelibre/site/sql-plan
+setup_table=citelibre_setup
+
+# Sets the variable $1 to the single value a query returns. A query that fails stops the start: an
+# unanswered "is it set up?" must never read as "empty".
+sql_value() { # variable, what (for the message), SQL
+  local out
+  if ! out=$(sql_site -e "$3" 2>&1); then
+    die "could not read $2 from the database $db_name at $db_host:$db_port: ${out:-no answer}"
+  fi
+  printf -v "$1" '%s' "$out"
+}
+
+ensure_setup_ledger() {
+  local legacy
+  sql_site -e "CREATE TABLE IF NOT EXISTS $setup_table (
+    step VARCHAR(255) NOT NULL PRIMARY KEY,
+    seq INT NULL,
+    state VARCHAR(16) NOT NULL DEFAULT 'done',
+    sha256 CHAR(64) NULL,
+    started_at TIMESTAMP NULL DEFAULT NULL,
+    done_at TIMESTAMP NULL DEFAULT NULL,
+    done_by VARCHAR(255) NOT NULL,
+    detail TEXT NULL
+  ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4" || die "could not create the $setup_table table in $db_name: does $db_user have the CREATE privilege on it?"
+  # Images before this ledger recorded one row per set-up (step, done_at, done_by): give it today's columns.
+  sql_value legacy "the set-up ledger's columns" "SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = '$setup_table' AND column_name = 'seq'"
+  if (( legacy == 0 )); then
+    sql_site -e "ALTER TABLE $setup_table MODIFY step VARCHAR(255) NOT NULL, MODIFY done_at TIMESTAMP NULL DEFAULT NULL,
+      ADD COLUMN seq INT NULL AFTER step, ADD COLUMN state VARCHAR(16) NOT NULL DEFAULT 'done' AFTER seq,
+      ADD COLUMN sha256 CHAR(64) NULL AFTER state, ADD COLUMN started_at TIMESTAMP NULL DEFAULT NULL AFTER sha256,
+      ADD COLUMN detail TEXT NULL" || die "could not update the $setup_table table in $db_name"
+  fi
+}
+
+# complete, adopt, interrupted or fresh (see the top of this file).
+setup_state() { # variable
+  local complete ours tables
+  sql_value complete "the set-up ledger" "SELECT COUNT(*) FROM $setup_table WHERE step = 'complete' AND state = 'done'"
+  sql_value ours "the set-up ledger" "SELECT COUNT(*) FROM $setup_table WHERE step <> 'bundle-sql'"
+  sql_value tables "the list of tables" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> '$setup_table'"
+  if (( complete > 0 )); then printf -v "$1" complete
+  elif (( ours > 0 )); then printf -v "$1" interrupted
+  elif (( tables > 0 )); then printf -v "$1" adopt
+  else printf -v "$1" fresh
+  fi
+}
+
+record_step() { # step, state, [sha256], [detail]
+  local sha=NULL detail=NULL started=NULL done_at=NULL
+  [[ -n "${3:-}" ]] && sha="'$3'"
+  [[ -n "${4:-}" ]] && detail=$(sql_quote "${4:0:2000}")
+  case "$2" in running) started="CURRENT_TIMESTAMP" ;; done) done_at="CURRENT_TIMESTAMP" ;; esac
+  sql_site -e "INSERT INTO $setup_table (step, seq, state, sha256, started_at, done_at, done_by, detail)
+    VALUES ($(sql_quote "$1"), $setup_seq, '$2', $sha, $started, $done_at, $(sql_quote "${HOSTNAME:-unknown}"), $detail)
+    ON DUPLICATE KEY UPDATE state = VALUES(state), sha256 = COALESCE(VALUES(sha256), sha256),
+      started_at = COALESCE(VALUES(started_at), started_at), done_at = VALUES(done_at), done_by = VALUES(done_by), detail = VALUES(detail)"
+}
+
+# Runs one SQL file as a recorded step; stops the start with the file and the server's error if it fails.
+run_setup_step() { # step, file
+  local step=$1 file=$2 sha out
+  [[ -f "$file" ]] || die "the set-up script $file ($step) is missing from the image"
+  setup_seq=$((setup_seq + 1))
+  sha=$(sha256sum "$file" | cut -d' ' -f1)
+  record_step "$step" running "$sha" || die "could not write to the $setup_table table before $step"
+  # InnoDB whatever a script's session would pick (Lutece's ant build sets MyISAM for its own session).
+  if ! out=$(sql_site --init-command="SET SESSION default_storage_engine = InnoDB" < "$file" 2>&1); then
+    record_step "$step" failed "$sha" "$out" || true
+    die "the first set-up of the database failed in $step: ${out:-the client gave no message}. Nothing after it ran; the next start runs the set-up again from its first script. Fix the script (or the database server's settings) and start again."
+  fi
+  record_step "$step" done "$sha" || die "could not write to the $setup_table table after $step"
+}
+
+# First set-up only: every seeded back-office account has a default password (admin/adminadmin in
+# Lutece's init_db_lutece_core.sql). admin gets $1 in the PBKDF2 form Lutece 7 stores; the others are
+# disabled with a random password nobody knows (the back office can enable them again).
+secure_accounts() { # admin password
+  local present admin_hash other_hash left admins
+  sql_value present "the list of tables" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'core_admin_user'"
+  if (( present == 0 )); then
+    log "the site has no core_admin_user table: no back-office account to secure"
+    return 0
+  fi
+  setup_seq=$((setup_seq + 1))
+  record_step accounts running || die "could not write to the $setup_table table before the accounts step"
+  admin_hash=$(CL_PASSWORD=$1 python3 /usr/local/lib/citelibre/lutece-password.py)
+  other_hash=$(CL_PASSWORD=$(head -c 48 /dev/urandom | base64 | tr -d '\n') python3 /usr/local/lib/citelibre/lutece-password.py)
+  sql_site -e "UPDATE core_admin_user SET password = $(sql_quote "$admin_hash"), reset_password = 0, password_max_valid_date = NULL, status = 0 WHERE access_code = 'admin';
+    UPDATE core_admin_user SET password = $(sql_quote "$other_hash"), status = 1 WHERE access_code <> 'admin';" \
+    || die "could not set the back-office passwords in core_admin_user"
+  sql_value admins "the back-office accounts" "SELECT COUNT(*) FROM core_admin_user WHERE access_code = 'admin'"
+  sql_value left "the back-office accounts" "SELECT COUNT(*) FROM core_admin_user WHERE password LIKE 'PLAINTEXT:%' OR password IS NULL"
+  (( left == 0 )) || die "$left back-office account(s) still have a default password after the accounts step"
+  if (( admins == 0 )); then
+    log "warning: the site's SQL created no back-office account named admin; every seeded account is disabled"
+  fi
+  record_step accounts done || die "could not write to the $setup_table table after the accounts step"
+}
+
+run_first_setup() { # webapp_sql, admin password
+  local webapp_sql=$1 admin_password=$2 plan=() bundle=("/opt/citelibre/sql/bundle"/*.sql) f rows expected myisam tables=()
+  if [[ -s "$site_plan" ]]; then mapfile -t plan < "$site_plan"; fi
+  log "first set-up of $db_name: ${#plan[@]} script(s) of the site, ${#bundle[@]} of the bundle"
+  setup_seq=0
+  for f in "${plan[@]}"; do
+    [[ "$f" != *..* ]] || die "$site_plan names $f, outside the site's WEB-INF/sql"
+    run_setup_step "site/$f" "$webapp_sql/$f"
+  done
+  for f in "${bundle[@]}"; do run_setup_step "bundle/$(basename "$f")" "$f"; done
+  # A script that asked for MyISAM by name (ENGINE=MyISAM) is moved to InnoDB while its tables are new.
+  sql_value myisam "the tables' engines" "SELECT GROUP_CONCAT(table_name) FROM information_schema.tables WHERE table_schema = DATABASE() AND engine = 'MyISAM'"
+  if [[ -n "$myisam" && "$myisam" != NULL ]]; then
+    log "converting to InnoDB the tables a script created as MyISAM: $myisam"
+    local table
+    IFS=, read -r -a tables <<<"$myisam"
+    for table in "${tables[@]}"; do sql_site -e "ALTER TABLE \`${table//\`/}\` ENGINE = InnoDB" || die "could not convert $table to InnoDB"; done
+  fi
+  secure_accounts "$admin_password"
+  setup_seq=$((setup_seq + 1))
+  record_step complete done || die "could not record the end of the set-up in $setup_table"
+  # Read back: every step this start planned is recorded as done, in order.
+  expected=$setup_seq
+  sql_value rows "the set-up ledger" "SELECT COUNT(*) FROM $setup_table WHERE state = 'done' AND seq BETWEEN 1 AND $expected"
+  (( rows == expected )) || die "the set-up ledger holds $rows finished step(s) of the $expected this start ran: another container may have changed $db_name at the same time"
+  log "the database $db_name is set up ($expected step(s), recorded in $setup_table)"
+}
+
+# The whole of it, under the set-up lock. $1: the site's WEB-INF/sql folder; $2: a function that sets the
+# variable it is given to the password for admin (called only when a first set-up runs; it may stop the
+# start when there is none).
+setup_site_database() { # webapp_sql, admin password function
+  local lock_name="citelibre_setup_$db_name" answer="" found admin_password=""
+  coproc SETUP_LOCK { sql_site --unbuffered 2>&1; }
+  local lock_in=${SETUP_LOCK[1]} lock_out=${SETUP_LOCK[0]} lock_pid=$SETUP_LOCK_PID
+  printf "SELECT GET_LOCK('%s', %d);\n" "$lock_name" "$lock_wait" >&"$lock_in"
+  log "waiting for the set-up lock on $db_name (another container may hold it)"
+  read -r -t $((lock_wait + 10)) answer <&"$lock_out" || true
+  if [[ "$answer" != 1 ]]; then
+    kill "$lock_pid" 2>/dev/null || true
+    die "could not take the set-up lock on $db_name within ${lock_wait}s (the server said: ${answer:-nothing}). Another container may be stuck loading SQL; check its logs, or raise CITELIBRE_SETUP_LOCK_WAIT"
+  fi
+  ensure_setup_ledger
+  setup_state found
+  case "$found" in
+    complete)
+      log "the database $db_name is set up already: first-time set-up skipped" ;;
+    adopt)
+      setup_seq=0
+      record_step complete done "" "adopted: the database already held the site's tables" || die "could not write to $setup_table"
+      log "the database $db_name already holds tables this image did not create: it is used as it is (nothing is run against it, nothing dropped)" ;;
+    interrupted|fresh)
+      if [[ "$found" == interrupted ]]; then
+        local last
+        sql_value last "the set-up ledger" "SELECT CONCAT(step, ' (', state, ')') FROM $setup_table WHERE step <> 'bundle-sql' ORDER BY seq DESC LIMIT 1"
+        log "an earlier first set-up of $db_name was cut off at $last; the site never ran on it: setting it up again from the first script"
+        sql_site -e "DELETE FROM $setup_table" || die "could not clear $setup_table"
+      fi
+      "$2" admin_password
+      run_first_setup "$1" "$admin_password" ;;
+  esac
+  load_sql_dir /opt/citelibre/sql/theme "theme SQL"
+  printf "SELECT RELEASE_LOCK('%s');\n" "$lock_name" >&"$lock_in"
+  exec {lock_in}>&-
+  wait "$lock_pid" 2>/dev/null || true
+}
