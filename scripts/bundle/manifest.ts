@@ -159,6 +159,14 @@ export async function loadBundle(dir: string): Promise<{ bundle?: Bundle; proble
     }
   }
   const confFiles = await listFiles(path.join(dir, "conf"));
+  // The runtime writes these at every start (citelibre-install-war links them out of the read-only webapp).
+  for (const f of confFiles.filter((c) => c === "db.properties" || c === "override/citelibre-runtime.properties")) {
+    problems.error({
+      file: `conf/${f}`,
+      message: "is written by the runtime at every start, from the environment: a copy here would hide the container's own database and mail settings",
+      fix: f === "db.properties" ? "remove it; set the connection with LUTECE_DB_* variables, and pool sizes in the WAR's own db.properties" : "remove it; put the bundle's own settings in another file of conf/override/",
+    });
+  }
   if (problems.hasErrors) return { problems };
   return { problems, bundle: { dir, manifest, sqlFiles, confFiles } };
 }

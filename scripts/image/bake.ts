@@ -12,6 +12,7 @@ import type { Engine } from "./engine.js";
 import { computeTags, imageName, type BuildEvent } from "./tags.js";
 import type { Bundle } from "../bundle/manifest.js";
 import type { ResolvedSite } from "../bundle/site.js";
+import { readSiteFacts, type SiteSkin } from "../bundle/site-facts.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
@@ -45,6 +46,9 @@ export interface BakeResult {
   steps: Record<string, number>;
 }
 
+/** Label of a site image (and of the bundle images on it): which skin the site renders (site-facts.ts). */
+export const skinLabel = "fr.citelibre.site.skin";
+
 export function bundleLabels(input: {
   bundle: Bundle; themeName: string; themeDigest: string; created: Date; base: { image: string; id: string }; site: ResolvedSite; revision?: string; source?: string;
 }): Record<string, string> {
@@ -66,6 +70,22 @@ export function bundleLabels(input: {
     "fr.citelibre.site.sha256": input.site.sha256,
     "fr.citelibre.site.stand-in": String(input.site.standIn),
   };
+}
+
+/**
+ * The theme layer's files, at the paths they get in the image (under theme/ in the build context): the
+ * overlay's webapp/ over the site, its Lutece skin pages too when the site renders that skin (never over
+ * theme-citelibre's), the site properties for the runtime and the theme SQL.
+ */
+export function themeLayerTree(overlay: FileTree, webapp: string, skin: SiteSkin): FileTree {
+  const tree: FileTree = new Map();
+  for (const [p, content] of overlay) {
+    if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
+    else if (p.startsWith("lutece-skin/") && skin === "lutece") addFile(tree, `theme/${webapp}/${p.slice("lutece-skin/".length)}`, content);
+    else if (p === "runtime/site.properties") addFile(tree, "theme/opt/citelibre/theme/site.properties", content);
+    else if (p === "sql/theme.sql") addFile(tree, "theme/opt/citelibre/sql/theme/theme.sql", content);
+  }
+  return tree;
 }
 
 /** A single LABEL instruction; values are quoted for the Dockerfile parser and kept on one line. */
@@ -97,18 +117,20 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context }));
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context, siteSha256: site.sha256 }));
     // The WAR is known by its checksum already: it is read only when the site image must be built.
     const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
     entries.push(`site/site.war\0${site.sha256}`, `platform\0${platform}`);
     const tag = `localhost/citelibre-cache/${m.name}-site${suffix}:${sha256(entries.sort().join("\n")).slice(0, 16)}`;
     return { tree, tag };
   };
+  // The site image records its skin in a label, so a theme rebuild need not read the WAR again.
+  const skinOf = (image: string): Promise<SiteSkin | undefined> => engine.inspectFormat(image, `{{index .Labels "${skinLabel}"}}`).then((v) => (v === "theme-citelibre" || v === "lutece" ? v : undefined), () => undefined);
   const lookups = timed("lookups", async () => {
     const baseId = await engine.imageId(baseRef);
     if (!baseId) return { baseId };
     const inputs = await siteInputs(baseId);
-    return { baseId, inputs, siteImageExists: !options.noCache && (await engine.imageId(inputs.tag)) !== undefined };
+    return { baseId, inputs, siteSkin: options.noCache ? undefined : await skinOf(inputs.tag) };
   });
   const [theme, found, created] = await Promise.all([timed("theme", () => checkTheme(options.themeDir)), lookups, buildDate()]);
   if (!theme.valid || !theme.tree || !theme.manifest) {
@@ -131,25 +153,26 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
   // tagged with a digest of its inputs, shared by every theme.
   const { tree: siteTree, tag: siteImage } = found.inputs ?? (await siteInputs(baseId));
-  if (!found.siteImageExists) {
-    await timed("site-image", async () => {
+  let skin: SiteSkin | undefined = found.siteSkin;
+  if (!skin) {
+    skin = await timed("site-image", async () => {
       reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
+      const facts = await readSiteFacts(site.file, site.sha256);
+      if (!facts.lutece && !site.standIn) reporter.warn(`${site.source} does not look like a Lutece site (no Lutece core classes): its database schema and start-up cannot be checked`);
       addFile(siteTree, "site/site.war", await readFile(site.file));
       const dir = repoPath(".cache", "bake", `${m.name}-site${suffix}`);
       await syncTree(dir, siteTree);
-      await engine.build({ context: dir, tags: [siteImage], ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+      await engine.build({ context: dir, tags: [siteImage], labels: { [skinLabel]: facts.skin }, ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+      return facts.skin;
     });
   }
+  labels[skinLabel] = skin;
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => platformImage(`${name}:${t}`, platform));
   reporter.step(`building ${tags[0] ?? name}${site.standIn ? " with the STAND-IN site (not the real application)" : ""}`);
   await timed("theme-layer", async (): Promise<string | undefined> => {
-    const tree: FileTree = new Map();
-    for (const [p, content] of theme.tree ?? []) {
-      if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
-      else if (p === "sql/theme.sql") addFile(tree, "theme/opt/citelibre/sql/theme/theme.sql", content);
-    }
+    const tree = themeLayerTree(theme.tree ?? (new Map() as FileTree), webapp, skin);
     const template = await readFile(repoPath("images/templates/bundle.Dockerfile.hbs"), "utf8");
     addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, theme: themeName, siteImage }, labels));
     const dir = repoPath(".cache", "bake", `${m.name}-${themeName}${suffix}`);

@@ -14,9 +14,22 @@ export function hookPath(hook: HookName): string {
   return `WEB-INF/templates/skin/site/themecitelibre_frameset_${hook}.html`;
 }
 
+/**
+ * A site without theme-citelibre renders Lutece's own skin, whose page_frameset.html includes no hook. There
+ * the theme replaces the skin's header and footer pages (same names in Lutece 7.0 and 7.1), built around
+ * the rendered hooks: those templates in the theme's lutece-skin/ overlay root, laid over such sites only.
+ */
+export const luteceSkinPages = {
+  "WEB-INF/templates/skin/site/page_header_home.html": "page_header",
+  "WEB-INF/templates/skin/site/page_header_internal.html": "page_header",
+  "WEB-INF/templates/skin/site/portal_footer.html": "portal_footer",
+} as const;
+
 export interface HookInputs {
   config: ThemeConfig;
   cssHref: string;
+  /** The stylesheet of Lutece's own skin in the theme's colours (luteceSkinPages). */
+  skinCssHref: string;
   themeColor: string;
   logo: { src: string; srcDark: string; width: number; height: number };
   bannerSrc: string | undefined;
@@ -29,8 +42,8 @@ function safe(text: string): Safe {
 }
 
 const words = {
-  fr: { home: "Accueil", mainNav: "Navigation principale", links: "Liens utiles" },
-  en: { home: "Home", mainNav: "Main navigation", links: "Useful links" },
+  fr: { home: "Accueil", mainNav: "Navigation principale", links: "Liens utiles", siteMenu: "Menu du site", search: "Rechercher", siteMap: "Plan du site" },
+  en: { home: "Home", mainNav: "Main navigation", links: "Useful links", siteMenu: "Site menu", search: "Search", siteMap: "Site map" },
 };
 
 /** The data every hook template receives; documented in docs/theming.md for template authors. */
@@ -47,8 +60,9 @@ export function hookView(input: HookInputs): Record<string, unknown> {
     locale: safe(config.locale),
     homeUrl: safe("jsp/site/Portal.jsp"),
     cssHref: safe(input.cssHref),
+    skinCssHref: safe(input.skinCssHref),
     themeColor: safe(input.themeColor),
-    text: { home: safe(t.home), mainNav: safe(t.mainNav) },
+    text: { home: safe(t.home), mainNav: safe(t.mainNav), siteMenu: safe(t.siteMenu), search: safe(t.search), siteMap: safe(t.siteMap) },
     logo: {
       src: safe(input.logo.src),
       srcDark: safe(input.logo.srcDark),
@@ -74,6 +88,15 @@ export function hookView(input: HookInputs): Record<string, unknown> {
       credits: config.banner.credits ? safe(config.banner.credits) : undefined,
     },
   };
+}
+
+/**
+ * The view of a Lutece skin page: the hook view plus the hooks as rendered (already escaped FreeMarker
+ * source, so they pass through unchanged).
+ */
+export function skinPageView(view: Record<string, unknown>, renderedHooks: Record<HookName, string>): Record<string, unknown> {
+  const hooks = Object.fromEntries(Object.entries(renderedHooks).map(([name, html]) => [name, new Handlebars.SafeString(html)]));
+  return { ...view, hooks };
 }
 
 export type TemplateResult = { ok: true; html: string } | { ok: false; message: string; line?: number; column?: number };

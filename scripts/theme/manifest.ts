@@ -15,7 +15,7 @@ export interface OverlayManifest {
   tokensDigest: string;
   /** Digest of the whole overlay: changes whenever any file changes. */
   digest: string;
-  roots: { webapp: string; sql: string; keycloak: string };
+  roots: { webapp: string; luteceSkin: string; runtime: string; sql: string; keycloak: string };
   files: OverlayFile[];
 }
 
@@ -31,7 +31,7 @@ export function overlayManifest(tree: FileTree, theme: OverlayManifest["theme"],
     theme,
     tokensDigest,
     digest: `sha256:${digest}`,
-    roots: { webapp: "webapp/", sql: "sql/theme.sql", keycloak: `keycloak/themes/${theme.name}/` },
+    roots: { webapp: "webapp/", luteceSkin: "lutece-skin/", runtime: "runtime/site.properties", sql: "sql/theme.sql", keycloak: `keycloak/themes/${theme.name}/` },
     files,
   };
 }

@@ -1,0 +1,65 @@
+/**
+ * What the image pipeline needs to know about a site WAR before it is installed: whether it is a Lutece
+ * site, and whether it carries theme-citelibre (whose page frameset includes the theme's hooks) or renders
+ * Lutece's own skin (where the theme replaces the skin's header and footer pages). Read from the WAR's
+ * list of entries only, which a zip keeps at its end: no file inside is unpacked.
+ */
+import yauzl from "yauzl";
+
+export type SiteSkin = "theme-citelibre" | "lutece";
+
+export interface SiteFacts {
+  /** Lutece core is there, in WEB-INF/classes (as a core site is assembled) or as the lutece-core jar. */
+  lutece: boolean;
+  /** lutece-core's version, when it comes as a jar (a core site's classes carry none in their names). */
+  luteceCoreVersion?: string;
+  skin: SiteSkin;
+}
+
+const appInitClass = "WEB-INF/classes/fr/paris/lutece/portal/service/init/AppInit.class";
+const coreJar = /^WEB-INF\/lib\/lutece-core-(\d[\w.-]*)\.jar$/;
+/** The plugin descriptor theme-citelibre installs (reference/theme-citelibre.md). */
+const themeCitelibreDescriptor = "WEB-INF/plugins/themecitelibre.xml";
+
+export function siteFactsFromEntries(entries: Iterable<string>): SiteFacts {
+  let lutece = false;
+  let luteceCoreVersion: string | undefined;
+  let themeCitelibre = false;
+  for (const raw of entries) {
+    const name = raw.replace(/^\/+/, "");
+    if (name === appInitClass) lutece = true;
+    const jar = coreJar.exec(name);
+    if (jar) {
+      lutece = true;
+      luteceCoreVersion = jar[1];
+    }
+    if (name === themeCitelibreDescriptor) themeCitelibre = true;
+  }
+  return { lutece, ...(luteceCoreVersion ? { luteceCoreVersion } : {}), skin: themeCitelibre ? "theme-citelibre" : "lutece" };
+}
+
+const known = new Map<string, SiteFacts>();
+
+/** The facts of a WAR, remembered by its checksum for the life of the process. */
+export async function readSiteFacts(file: string, sha256: string): Promise<SiteFacts> {
+  const cached = known.get(sha256);
+  if (cached) return cached;
+  const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
+  const names: string[] = [];
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on("entry", (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        zip.readEntry();
+      });
+      zip.on("end", () => { resolve(); });
+      zip.on("error", reject);
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
+  }
+  const facts = siteFactsFromEntries(names);
+  known.set(sha256, facts);
+  return facts;
+}
