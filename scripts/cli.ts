@@ -131,8 +131,9 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--port <n>", "port of the site on this machine", "8080")
     .option("--mail-port <n>", "port of the caught-mail viewer", "1080")
     .option("--host <ip>", "address to publish on (0.0.0.0 to reach it from other machines)", "127.0.0.1")
-    .option("--detach", "return once the site answers, leaving it running", false)
-    .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean }) => {
+    .option("--detach", "return once the site has started, leaving it running", false)
+    .option("--name <container>", "container name (default citelibre-<bundle>); its data volume is <container>-data")
+    .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string }) => {
       const { runSite } = await import("./image/run-site.js");
       const { UsageError: Usage } = await import("./lib/problems.js");
       const port = Number(opts.port);
@@ -140,21 +141,26 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       for (const [flag, v] of [["--port", port], ["--mail-port", mailPort]] as const) {
         if (!Number.isInteger(v) || v < 1 || v > 65535) throw new Usage(`${flag} must be a port number`);
       }
+      if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(opts.name)) {
+        throw new Usage(`--name: "${opts.name}" is not a container name (letters, digits, '_', '.' and '-', starting with a letter or digit)`);
+      }
       const r = reporter();
       const { bundle, result } = await buildBundle(name, opts, r);
       const eng = await engine();
       r.step(`starting ${result.image}`);
-      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 180_000 });
+      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 180_000, ...(opts.name ? { name: opts.name } : {}) });
       r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
       r.result([
         "",
-        `${bundle.manifest.title} is running (theme ${result.theme.name}), answered after ${(running.startupMs / 1000).toFixed(1)} s.`,
-        ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository."] : []),
+        `${bundle.manifest.title} is running (theme ${result.theme.name}), started in ${(running.startupMs / 1000).toFixed(1)} s.`,
+        ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository (or a built WAR: --site-war)."] : []),
         `  site:         ${running.urls.frontOffice}`,
-        `  back office:  ${result.site.standIn ? "(none in the stand-in site)" : running.urls.backOffice}`,
+        ...(result.site.standIn
+          ? ["  back office:  (none in the stand-in site)"]
+          : [`  back office:  ${running.urls.backOffice}`, `                account admin; its password: ${running.secrets.admin}`]),
         `  mails:        ${running.urls.mail}`,
         `  data volume:  ${running.volume}`,
-        `  database password: ${running.secrets}`,
+        `  database password: ${running.secrets.database}`,
         `  logs:         ${eng.name} logs -f ${running.container}`,
       ].join("\n"));
       if (opts.detach) {
@@ -312,11 +318,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const r = reporter();
       const result = await deployCompose(name, opts);
       const rel = path.relative(process.cwd(), result.outDir) || ".";
-      r.json({ ok: true, outDir: result.outDir, image: result.model.image, files: result.files, passwordCreated: result.passwordCreated });
+      r.json({ ok: true, outDir: result.outDir, image: result.model.image, files: result.files, passwordsCreated: result.passwordsCreated });
       r.result([
         `Wrote the compose stack of ${result.model.bundle} (${result.model.image}) to ${rel}:`,
         ...result.files.map((f) => `  ${f}`),
-        result.passwordCreated ? "  secrets/db_password   (new random database password, mode 0600: keep it private)" : "  secrets/db_password   (kept as it was)",
+        ...["secrets/db_password", "secrets/admin_password"].map((f) => `  ${f.padEnd(24)}${result.passwordsCreated.includes(f) ? "(new random password, mode 0600: keep it private)" : "(kept as it was)"}`),
+        "  (admin_password: the back-office account admin, set when the database is first set up)",
         "Start it with:",
         `  cd ${rel} && docker compose up -d      (or podman-compose up -d)`,
         `Then open http://127.0.0.1:8080${result.model.frontOfficePath}`,

@@ -10,6 +10,9 @@ import { composeSize, type CompanionModel, type DeployModel } from "./model.js";
 
 export const DB_PASSWORD_SECRET = "db_password";
 export const DB_PASSWORD_FILE = `secrets/${DB_PASSWORD_SECRET}`;
+/** The back-office password of admin, given to the application when it first sets up the database. */
+export const ADMIN_PASSWORD_SECRET = "admin_password";
+export const ADMIN_PASSWORD_FILE = `secrets/${ADMIN_PASSWORD_SECRET}`;
 
 const healthcheck = (startPeriod: string) => ({
   test: ["CMD", "/usr/local/bin/citelibre-healthcheck"],
@@ -59,22 +62,24 @@ export function composeDocument(model: DeployModel): Record<string, unknown> {
           LUTECE_DB_PORT: "3306",
           ...dbIdentity,
           ...secretEnv,
+          LUTECE_ADMIN_PWD_FILE: `/run/secrets/${ADMIN_PASSWORD_SECRET}`,
           LUTECE_MAIL_HOST: "mail",
           LUTECE_MAIL_PORT: "1025",
           LUTECE_DEFAULT_LANG: "${LUTECE_DEFAULT_LANG:-fr}",
+          LUTECE_PROD_URL: "${LUTECE_PROD_URL:-}",
           TZ: "${TZ:-UTC}",
           // The database may still be initialising when the app starts (some compose tools ignore health conditions).
           CITELIBRE_DB_WAIT: "120",
           CITELIBRE_JAVA_OPTS: `\${CITELIBRE_JAVA_OPTS:-${model.resources.app.javaOpts}}`,
           ...bundleEnv,
         },
-        secrets: [DB_PASSWORD_SECRET],
+        secrets: [DB_PASSWORD_SECRET, ADMIN_PASSWORD_SECRET],
         ports: ["${CITELIBRE_BIND:-127.0.0.1}:${CITELIBRE_HTTP_PORT:-8080}:8080"],
         healthcheck: healthcheck("90s"),
         deploy: limits(model.resources.app.memory, model.resources.app.cpu),
       },
     },
-    secrets: { [DB_PASSWORD_SECRET]: { file: `./${DB_PASSWORD_FILE}` } },
+    secrets: { [DB_PASSWORD_SECRET]: { file: `./${DB_PASSWORD_FILE}` }, [ADMIN_PASSWORD_SECRET]: { file: `./${ADMIN_PASSWORD_FILE}` } },
     volumes: { database: {}, mail: {} },
   };
 }
@@ -114,6 +119,7 @@ export function composeFiles(model: DeployModel): ComposeFiles {
       "compose.override.yaml, which docker compose and podman-compose merge on their own.",
       "",
       `Start:  echo 'a long random password' > ${DB_PASSWORD_FILE}   (done already if this folder was generated with it)`,
+      `        and another in ${ADMIN_PASSWORD_FILE}: the back-office password of admin, set on the first start`,
       "        cp .env.example .env   (optional: ports, language, time zone, image)",
       "        docker compose up -d   (or podman-compose up -d)",
       `Site:   http://127.0.0.1:8080${model.frontOfficePath}     mails: http://127.0.0.1:1080/`,
@@ -134,7 +140,7 @@ export function composeFiles(model: DeployModel): ComposeFiles {
 function envExample(model: DeployModel): string {
   const lines = [
     `# Settings of the ${model.bundle} stack; copy to .env and change what you need.`,
-    "# The database password is not here: it is the file secrets/db_password.",
+    "# The passwords are not here: they are the files secrets/db_password and secrets/admin_password.",
     "",
     "# Image to run (a tag or a digest of the same bundle).",
     `CITELIBRE_IMAGE=${model.image}`,
@@ -142,8 +148,9 @@ function envExample(model: DeployModel): string {
     "CITELIBRE_BIND=127.0.0.1",
     "CITELIBRE_HTTP_PORT=8080",
     "CITELIBRE_MAIL_PORT=1080",
-    "# Site language and time zone.",
+    "# Site language and time zone; the site's public address (for links in the mails it sends).",
     "LUTECE_DEFAULT_LANG=fr",
+    `# LUTECE_PROD_URL=https://www.example.org${model.context ? `/${model.context}` : ""}`,
     "TZ=Europe/Paris",
     "# JVM options of the site (keep -Xmx well under the app's 1 GiB memory limit).",
     `CITELIBRE_JAVA_OPTS=${model.resources.app.javaOpts}`,

@@ -11,8 +11,8 @@ import { run } from "../lib/exec.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { problemsText } from "../theme/report.js";
-import { DB_PASSWORD_FILE, composeFiles } from "./compose.js";
-import { KUBERNETES_VERSION, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
+import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, composeFiles } from "./compose.js";
+import { KUBERNETES_VERSION, SECRET_KEYS, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
 import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
 
@@ -28,7 +28,8 @@ export interface DeployResult {
   model: DeployModel;
   outDir: string;
   files: string[];
-  passwordCreated: boolean;
+  /** The password files created by this run (an existing one is never touched). */
+  passwordsCreated: string[];
 }
 
 const themeName = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -78,14 +79,14 @@ async function writeFiles(outDir: string, files: Record<string, string>, private
   return Object.keys(files);
 }
 
-/** The database password file: created once with a random value, never overwritten. */
-async function ensurePassword(outDir: string): Promise<{ password: string; created: boolean }> {
-  const file = path.join(outDir, DB_PASSWORD_FILE);
+/** A password file (secrets/...): created once with a random value, never overwritten. */
+async function ensurePassword(outDir: string, relative: string, what: string): Promise<{ password: string; created: boolean }> {
+  const file = path.join(outDir, relative);
   const existing = await readFile(file, "utf8").catch(() => undefined);
   if (existing !== undefined) {
     const password = existing.replace(/\r?\n$/, "");
     if (!password || /[\r\n]/.test(password)) {
-      throw new UserError(`${file} must hold the database password on one line; put a long random password there (or delete the file to have one generated)`);
+      throw new UserError(`${file} must hold ${what} on one line; put a long random password there (or delete the file to have one generated)`);
     }
     return { password, created: false };
   }
@@ -101,8 +102,11 @@ export async function deployCompose(bundleName: string, flags: DeployFlags): Pro
   const model = await modelFor(bundleName, flags);
   const outDir = path.resolve(flags.out ?? defaultOut(model, "compose"));
   const written = await writeFiles(outDir, composeFiles(model));
-  const { created } = await ensurePassword(outDir);
-  return { model, outDir, files: written, passwordCreated: created };
+  const created = [];
+  for (const [file, what] of [[DB_PASSWORD_FILE, "the database password"], [ADMIN_PASSWORD_FILE, "the back-office password of admin"]] as const) {
+    if ((await ensurePassword(outDir, file, what)).created) created.push(file);
+  }
+  return { model, outDir, files: written, passwordsCreated: created };
 }
 
 export interface K8sFlags extends DeployFlags {
@@ -134,22 +138,27 @@ export async function deployKubernetes(bundleName: string, flags: K8sFlags): Pro
   for (const f of files) rendered[f.path] = renderYaml(f.objects.map((o) => o.toJSON()), f.comment);
   rendered["kustomization.yaml"] = kustomization(model, files);
   rendered[".gitignore"] = "secrets/\n";
-  let created = false;
+  const created: string[] = [];
   if (flags.podman) {
     const version = (await run("podman", ["version", "--format", "{{.Client.Version}}"])).stdout.trim();
-    const secret = await ensurePassword(outDir);
-    created = secret.created;
+    const secrets: Record<string, { file: string; password: string }> = {};
+    for (const [key, file, what] of [[SECRET_KEYS.database, DB_PASSWORD_FILE, "the database password"], [SECRET_KEYS.admin, ADMIN_PASSWORD_FILE, "the back-office password of admin"]] as const) {
+      const secret = await ensurePassword(outDir, file, what);
+      if (secret.created) created.push(file);
+      secrets[key] = { file, password: secret.password };
+    }
     let documents;
     try {
-      documents = podmanPlayDocuments(files, { dbPassword: secret.password, podmanVersion: version }).map((o) => o.toJSON());
+      documents = podmanPlayDocuments(files, { secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v.password])), podmanVersion: version }).map((o) => o.toJSON());
     } catch (err) {
-      throw new UserError(`${path.join(outDir, DB_PASSWORD_FILE)}: ${(err as Error).message}`);
+      const e = err as Error & { key?: string };
+      throw new UserError(`${path.join(outDir, secrets[e.key ?? ""]?.file ?? DB_PASSWORD_FILE)}: ${e.message}`);
     }
     rendered["podman-play.yaml"] = renderYaml(documents, [
-      `${model.title} for \`podman kube play\` on one machine (podman ${version}); holds the database password: keep it private.`,
+      `${model.title} for \`podman kube play\` on one machine (podman ${version}); holds the passwords: keep it private.`,
       `Run: podman network create ${model.stack}; podman kube play --network ${model.stack} podman-play.yaml`,
     ]);
   }
   const written = await writeFiles(outDir, rendered, ["podman-play.yaml"]);
-  return { model, outDir, files: written, passwordCreated: created, kubernetesVersion: KUBERNETES_VERSION };
+  return { model, outDir, files: written, passwordsCreated: created, kubernetesVersion: KUBERNETES_VERSION };
 }

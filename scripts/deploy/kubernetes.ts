@@ -42,7 +42,8 @@ export interface K8sFile {
 }
 
 const SECRET_MOUNT = "/run/secrets/citelibre";
-const SECRET_KEY = "db-password";
+/** Keys of the stack's Secret: the database password, and the back-office admin's for the first set-up. */
+export const SECRET_KEYS = { database: "db-password", admin: "admin-password" } as const;
 
 export function names(model: DeployModel) {
   return {
@@ -127,24 +128,28 @@ function secretTemplate(model: DeployModel): Secret {
   return new Secret({
     metadata: { name: names(model).secret, labels: labels(model, "config") },
     type: "Opaque",
-    stringData: { [SECRET_KEY]: "CHANGE-ME-to-a-long-random-password" },
+    stringData: { [SECRET_KEYS.database]: "CHANGE-ME-to-a-long-random-password", [SECRET_KEYS.admin]: "CHANGE-ME-to-another-long-random-password" },
   });
 }
 
-/** The site's own pages tell whether it is up; the start-up probe gives Lutece time for its first start. */
-function siteProbes(model: DeployModel): Pick<IContainer, "startupProbe" | "readinessProbe" | "livenessProbe"> {
-  const get = { path: model.frontOfficePath, port: "http" };
+/**
+ * The image's health check tells a started Lutece from its startup failure page (which answers HTTP 200)
+ * by Lutece's own start-up state, which needs no database. The start-up probe gives room for the wait for
+ * the database and the set-up lock (CITELIBRE_DB_WAIT, CITELIBRE_SETUP_LOCK_WAIT) and Lutece's start.
+ */
+function siteProbes(): Pick<IContainer, "startupProbe" | "readinessProbe" | "livenessProbe"> {
   return {
-    startupProbe: { httpGet: get, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 60 },
-    readinessProbe: { httpGet: get, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-    livenessProbe: { httpGet: get, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 3 },
+    startupProbe: execHealth(5, 120),
+    readinessProbe: execHealth(10, 3),
+    livenessProbe: execHealth(20, 3),
   };
 }
 
 /**
- * Pod spec shared by the application and the init Job: non-root, read-only root filesystem. The site
- * settings are written into WEB-INF/conf at start, so an init container copies the image's files there
- * into an emptyDir first; Tomcat's work, temp and logs folders are emptyDirs too.
+ * Pod spec shared by the application and the init Job: non-root, read-only root filesystem. What the site
+ * writes per container (its settings for this start, temporary files, the search index) goes to an
+ * emptyDir on /run/citelibre/site, where the read-only webapp links; Tomcat's work, temp and logs folders
+ * and /tmp are emptyDirs too.
  */
 function siteContainerBase(model: DeployModel, role: "app" | "init"): IContainer {
   const n = names(model);
@@ -155,7 +160,9 @@ function siteContainerBase(model: DeployModel, role: "app" | "init"): IContainer
     envFrom: [{ configMapRef: { name: n.config } }],
     env: [
       { name: "CITELIBRE_ROLE", value: role },
-      { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEY}` },
+      { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
+      // Used once, when the first container to find the database empty sets it up.
+      { name: "LUTECE_ADMIN_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.admin}` },
     ],
     securityContext: nonRoot,
   };
@@ -171,32 +178,21 @@ const podSecurity = {
 
 function appDeployment(model: DeployModel): Deployment {
   const n = names(model);
-  const scratch = ["site-conf", "tomcat-work", "tomcat-temp", "tomcat-logs", "tmp"];
+  const scratch = ["site-runtime", "tomcat-work", "tomcat-temp", "tomcat-logs", "tmp"];
   const spec: IPodSpec = {
     securityContext: podSecurity,
     terminationGracePeriodSeconds: 30,
-    initContainers: [
-      {
-        name: "copy-site-conf",
-        image: model.image,
-        imagePullPolicy: "IfNotPresent",
-        command: ["sh", "-c", 'cp -R "$0"/. /site-conf/', model.siteConfDir],
-        securityContext: nonRoot,
-        volumeMounts: [{ name: "site-conf", mountPath: "/site-conf" }],
-        resources: { limits: { memory: "64Mi", cpu: "250m" } },
-      },
-    ],
     containers: [
       {
         ...siteContainerBase(model, "app"),
         ports: [{ name: "http", containerPort: 8080 }],
-        ...siteProbes(model),
+        ...siteProbes(),
         resources: {
           requests: { memory: model.resources.app.memoryRequest, cpu: "250m" },
           limits: { memory: model.resources.app.memory, cpu: model.resources.app.cpu },
         },
         volumeMounts: [
-          { name: "site-conf", mountPath: model.siteConfDir },
+          { name: "site-runtime", mountPath: model.siteRuntimeDir },
           { name: "tomcat-work", mountPath: "/opt/citelibre/tomcat/work" },
           { name: "tomcat-temp", mountPath: "/opt/citelibre/tomcat/temp" },
           { name: "tomcat-logs", mountPath: "/opt/citelibre/tomcat/logs" },
@@ -283,7 +279,7 @@ function databaseObjects(model: DeployModel, options: K8sOptions): KubeObject[] 
                 { name: "CITELIBRE_ROLE", value: "database" },
                 { name: "LUTECE_DB_NAME", value: model.database.name },
                 { name: "LUTECE_DB_USER", value: model.database.user },
-                { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEY}` },
+                { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
                 { name: "CITELIBRE_DB_BUFFER_POOL", value: model.resources.database.bufferPool },
               ],
               ports: [{ name: "mysql", containerPort: 3306 }],
@@ -406,7 +402,9 @@ export function kubernetesFiles(model: DeployModel, options: K8sOptions = {}): K
       inKustomization: false,
       comment: [
         "Template: do not apply as it is. Create the secret with a password of your own, for example",
-        `  kubectl create secret generic ${n.secret} --from-literal=${SECRET_KEY}="$(openssl rand -base64 24)"`,
+        `  kubectl create secret generic ${n.secret} --from-literal=${SECRET_KEYS.database}="$(openssl rand -base64 24)" \\`,
+        `    --from-literal=${SECRET_KEYS.admin}="$(openssl rand -base64 24)"`,
+        `${SECRET_KEYS.admin} is the back-office password of the account admin, set when the database is first set up.`,
       ],
     },
   ];

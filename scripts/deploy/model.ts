@@ -42,8 +42,8 @@ export interface DeployModel {
   /** Paths on port 8080, starting with the context: what probes and people open. */
   frontOfficePath: string;
   backOfficePath: string;
-  /** Where the image keeps the site's WEB-INF/conf (written at start, so writable in a read-only root). */
-  siteConfDir: string;
+  /** What the site writes per container, outside its read-only webapp (citelibre-install-war): writable. */
+  siteRuntimeDir: string;
   database: { name: string; user: string };
   replicas: number;
   /** Settings the bundle adds to the runtime contract, with their defaults. */
@@ -76,7 +76,7 @@ export function deployModel(manifest: BundleManifest, options: DeployOptions = {
     context: manifest.context,
     frontOfficePath: `${contextPrefix}${manifest.urls.frontOffice}`,
     backOfficePath: `${contextPrefix}${manifest.urls.backOffice}`,
-    siteConfDir: `/opt/citelibre/tomcat/webapps/${manifest.context || "ROOT"}/WEB-INF/conf`,
+    siteRuntimeDir: "/run/citelibre/site",
     database: { name: "lutece", user: "lutece" },
     replicas,
     bundleEnv: manifest.env,

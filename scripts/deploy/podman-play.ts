@@ -15,8 +15,8 @@ import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service, type IPodSpec, 
 import type { K8sFile, KubeObject } from "./kubernetes.js";
 
 export interface PodmanPlayOptions {
-  /** The database password the Secret carries (the template's placeholder is replaced). */
-  dbPassword: string;
+  /** The values the Secret carries, by key (they replace the template's placeholders). */
+  secrets: Record<string, string>;
   /** Podman's version, e.g. "4.3.1": decides how Secret data is written. */
   podmanVersion: string;
 }
@@ -38,13 +38,17 @@ function serviceNameFor(name: string, template: IPodTemplateSpec, services: Serv
 function podmanSecret(secret: Secret, options: PodmanPlayOptions): Secret {
   const keys = Object.keys({ ...secret.stringData, ...secret.data });
   const raw = secretDataIsRaw(options.podmanVersion);
-  if (raw && Buffer.from(options.dbPassword, "base64").toString("base64") !== options.dbPassword) {
-    throw new Error(
-      `podman ${options.podmanVersion} mounts Kubernetes secrets in encoded form, so the password must itself be standard base64 (for example \`openssl rand -base64 24\`); delete the file to have one generated`,
-    );
-  }
-  const value = raw ? options.dbPassword : Buffer.from(options.dbPassword).toString("base64");
-  return new Secret({ metadata: secret.metadata, type: secret.type, data: Object.fromEntries(keys.map((k) => [k, value])) });
+  const data = Object.fromEntries(keys.map((key) => {
+    const value = options.secrets[key];
+    if (value === undefined) throw Object.assign(new Error(`no value for the Secret key ${key}`), { key });
+    if (raw && Buffer.from(value, "base64").toString("base64") !== value) {
+      throw Object.assign(new Error(
+        `podman ${options.podmanVersion} mounts Kubernetes secrets in encoded form, so the password must itself be standard base64 (for example \`openssl rand -base64 24\`); delete the file to have one generated`,
+      ), { key });
+    }
+    return [key, raw ? value : Buffer.from(value).toString("base64")];
+  }));
+  return new Secret({ metadata: secret.metadata, type: secret.type, data });
 }
 
 export function podmanPlayDocuments(files: K8sFile[], options: PodmanPlayOptions): KubeObject[] {
@@ -54,13 +58,7 @@ export function podmanPlayDocuments(files: K8sFile[], options: PodmanPlayOptions
   const claims: PersistentVolumeClaim[] = [];
   const pods: { order: number; pod: Pod }[] = [];
   const addPod = (order: number, name: string, template: IPodTemplateSpec, spec: IPodSpec) => {
-    // Podman 4.3 often fails to remove a finished "once" init container (containers/podman#18477, fixed in
-    // 4.6), and restarts an "always" one in a loop under restartPolicy Always (#16343). So pods with init
-    // containers keep them ("always": re-run before the site on every pod start, as a fresh Kubernetes pod
-    // would) and restart only what fails.
-    const hasInit = (spec.initContainers?.length ?? 0) > 0;
-    const metadata = { name, labels: template.metadata?.labels ?? {}, ...(hasInit ? { annotations: { "io.podman.annotations.init.container.type": "always" } } : {}) };
-    pods.push({ order, pod: new Pod({ metadata, spec: hasInit && spec.restartPolicy === "Always" ? { ...spec, restartPolicy: "OnFailure" } : spec }) });
+    pods.push({ order, pod: new Pod({ metadata: { name, labels: template.metadata?.labels ?? {} }, spec }) });
   };
   // The database first, then the one-off set-up, then the long-running workloads.
   for (const o of objects) {

@@ -1,6 +1,7 @@
 /**
- * `citelibre run`: starts a bundle image with a named volume, waits for the site to answer, and
- * prints where everything is. Runs in the foreground until Ctrl-C unless --detach.
+ * `citelibre run`: starts a bundle image with a named volume, waits until the site has started (the
+ * entrypoint says so only once Lutece reports it, see citelibre-healthcheck), and prints where everything
+ * is. Runs in the foreground until Ctrl-C unless --detach.
  */
 import type { Engine } from "./engine.js";
 import type { BundleManifest } from "../bundle/manifest.js";
@@ -14,22 +15,41 @@ export interface RunOptions {
   mailPort: number;
   host: string;
   timeoutMs: number;
+  /** Container name (default citelibre-<bundle>); its volume is <name>-data. */
+  name?: string;
 }
 
 export interface Running {
   container: string;
   volume: string;
   urls: { frontOffice: string; backOffice: string; mail: string };
-  secrets: string;
+  /** Commands that print the generated passwords (database, and the back office's admin). */
+  secrets: { database: string; admin: string };
   startupMs: number;
 }
 
-export function containerNames(bundle: string): { container: string; volume: string } {
-  return { container: `citelibre-${bundle}`, volume: `citelibre-${bundle}-data` };
+export function containerNames(bundle: string, name?: string): { container: string; volume: string } {
+  const container = name ?? `citelibre-${bundle}`;
+  return { container, volume: `${container}-data` };
+}
+
+/** What the entrypoint logs once the site has started (citelibre-entrypoint). */
+export const startedLine = /^\[citelibre\] started: site /m;
+
+/**
+ * The lines of a failed start's log that say why: the entrypoint's own error, and Lutece's errors (its
+ * start-up failure cause included, which the status page logs). Falls back to the log's last lines.
+ */
+export function startupFailureCause(logs: string, max = 12): string[] {
+  const lines = logs.split("\n").filter((l) => l.trim() !== "");
+  const wanted = lines.filter((l) => /^\[citelibre\] error: /.test(l) || /^\[lutece\] .*(\bERROR\b|Lutece did not start)/.test(l) || /^\[tomcat\] .*\b(SEVERE|GRAVE)\b/.test(l));
+  // Lutece's own reason first: it names what to fix; the entrypoint's line says where to look.
+  wanted.sort((a, b) => Number(/Lutece did not start/.test(b)) - Number(/Lutece did not start/.test(a)));
+  return (wanted.length ? wanted : lines).slice(wanted.length ? 0 : -max).slice(0, max);
 }
 
 export async function runSite(engine: Engine, reporter: Reporter, options: RunOptions): Promise<Running> {
-  const { container, volume } = containerNames(options.manifest.name);
+  const { container, volume } = containerNames(options.manifest.name, options.name);
   const m = options.manifest;
   // A new container on the same volume: the data stays, the image may be new.
   await engine.remove(container);
@@ -48,32 +68,32 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
   const base = `http://${shownHost}:${options.port}/${m.context}`;
   const urls = { frontOffice: `${base}${m.urls.frontOffice}`, backOffice: `${base}${m.urls.backOffice}`, mail: `http://${shownHost}:${options.mailPort}/` };
   const probe = `http://127.0.0.1:${options.port}/${m.context}${m.urls.frontOffice}`;
-  let last = "";
   let lastReport = 0;
   for (;;) {
     const elapsed = performance.now() - started;
     const state = await engine.inspectFormat(container, "{{.State.Status}}").catch(() => "gone");
+    const logs = await engine.logs(container).catch(() => "");
     if (state === "exited" || state === "stopped" || state === "gone") {
-      const logs = await engine.logs(container, 30).catch(() => "");
-      throw new UserError(`the container stopped during start-up. Its last lines:\n${logs}`);
+      const code = await engine.inspectFormat(container, "{{.State.ExitCode}}").catch(() => "?");
+      throw new UserError(`the site did not start (the container exited with code ${code}). Why, from its log:\n${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}`);
     }
-    try {
-      const r = await fetch(probe, { signal: AbortSignal.timeout(3000) });
-      if (r.status === 200) break;
-      last = `HTTP ${r.status}`;
-    } catch (e) {
-      last = (e as Error).message;
-    }
-    if (elapsed > options.timeoutMs) throw new UserError(`the site did not answer within ${options.timeoutMs / 1000} s (last: ${last}). See: podman logs ${container}`);
+    if (startedLine.test(logs)) break;
+    if (elapsed > options.timeoutMs) throw new UserError(`the site did not start within ${options.timeoutMs / 1000} s. See: ${engine.name} logs ${container}`);
     if (elapsed - lastReport > 2000) {
-      reporter.step(`waiting for the site to answer (${(elapsed / 1000).toFixed(0)} s)`);
+      reporter.step(`waiting for the site to start (${(elapsed / 1000).toFixed(0)} s)`);
       lastReport = elapsed;
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 250));
   }
+  // Started inside: the published port must answer too (a port taken by something else would not).
+  const page = await fetch(probe, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, (e: unknown) => (e as Error).message);
+  if (page !== 200) throw new UserError(`the site started in ${container}, but ${probe} answers ${page}: is port ${options.port} published by another program?`);
   return {
     container, volume, urls,
-    secrets: `${engine.name} exec ${container} cat /var/lib/citelibre/secrets/db-password`,
+    secrets: {
+      database: `${engine.name} exec ${container} cat /var/lib/citelibre/secrets/db-password`,
+      admin: `${engine.name} exec ${container} cat /var/lib/citelibre/secrets/admin-password`,
+    },
     startupMs: Math.round(performance.now() - started),
   };
 }

@@ -31,6 +31,7 @@ interface ComposeService {
   environment: Record<string, string>;
   depends_on?: unknown;
   volumes?: string[];
+  secrets?: string[];
   ports?: string[];
   healthcheck: { test: string[] };
   deploy: { resources: { limits: { memory: string } } };
@@ -73,9 +74,12 @@ describe("compose stack", () => {
     expect(database.environment.CITELIBRE_ROLE).toBe("database");
     expect(mail.environment.CITELIBRE_ROLE).toBe("mail");
     expect(app.environment.CITELIBRE_ROLE).toBeUndefined();
-    expect(app.environment).toMatchObject({ LUTECE_DB_HOST: "database", LUTECE_MAIL_HOST: "mail", LUTECE_DB_PWD_FILE: "/run/secrets/db_password" });
+    expect(app.environment).toMatchObject({ LUTECE_DB_HOST: "database", LUTECE_MAIL_HOST: "mail", LUTECE_DB_PWD_FILE: "/run/secrets/db_password", LUTECE_ADMIN_PWD_FILE: "/run/secrets/admin_password" });
     expect(app.depends_on).toEqual({ database: { condition: "service_healthy" }, mail: { condition: "service_started" } });
-    expect(doc.secrets).toEqual({ db_password: { file: "./secrets/db_password" } });
+    expect(doc.secrets).toEqual({ db_password: { file: "./secrets/db_password" }, admin_password: { file: "./secrets/admin_password" } });
+    // The database never sees the back-office password; the application gets both.
+    expect(database.secrets).toEqual(["db_password"]);
+    expect(app.secrets).toEqual(["db_password", "admin_password"]);
     for (const s of Object.values(services)) {
       expect(s.deploy.resources.limits.memory).toMatch(/^\d+[mg]$/);
       expect(s.healthcheck.test).toEqual(["CMD", "/usr/local/bin/citelibre-healthcheck"]);
@@ -99,18 +103,23 @@ describe("compose stack", () => {
     expect(solr.services.app!.environment).toEqual({ SOLR_URL: "http://solr:8983/solr" });
   });
 
-  it("keeps an existing password and the user's own files when regenerated", async () => {
+  it("keeps existing passwords and the user's own files when regenerated", async () => {
     const out = await mkdtemp(path.join(tmpdir(), "citelibre-compose-"));
     try {
       const first = await deployCompose("rendezvous", { out });
-      expect(first.passwordCreated).toBe(true);
+      expect(first.passwordsCreated).toEqual(["secrets/db_password", "secrets/admin_password"]);
       const password = await readFile(path.join(out, "secrets/db_password"), "utf8");
+      const admin = await readFile(path.join(out, "secrets/admin_password"), "utf8");
       expect(password).toMatch(/^[A-Za-z0-9+/]{32}$/);
-      expect((await stat(path.join(out, "secrets/db_password"))).mode & 0o777).toBe(0o600);
+      expect(admin).toMatch(/^[A-Za-z0-9+/]{32}$/);
+      expect(admin).not.toBe(password);
+      for (const f of ["secrets/db_password", "secrets/admin_password"]) expect((await stat(path.join(out, f))).mode & 0o777).toBe(0o600);
       await writeFile(path.join(out, ".env"), "CITELIBRE_HTTP_PORT=9000\n");
+      await writeFile(path.join(out, "secrets/admin_password"), "chosen-by-the-city\n");
       const second = await deployCompose("rendezvous", { out });
-      expect(second.passwordCreated).toBe(false);
+      expect(second.passwordsCreated).toEqual([]);
       expect(await readFile(path.join(out, "secrets/db_password"), "utf8")).toBe(password);
+      expect(await readFile(path.join(out, "secrets/admin_password"), "utf8")).toBe("chosen-by-the-city\n");
       expect(await readFile(path.join(out, ".env"), "utf8")).toBe("CITELIBRE_HTTP_PORT=9000\n");
       expect(await readFile(path.join(out, "compose.yaml"), "utf8")).not.toContain(password);
     } finally {
@@ -144,7 +153,7 @@ describe("Kubernetes manifests", () => {
     expect(validateFiles(files)).toEqual([expect.objectContaining({ file: "app.yaml", object: "Deployment/citelibre-rendezvous", message: expect.stringMatching(/replicas must be integer/) as unknown })]);
   });
 
-  it("runs the site as a non-root user on a read-only root filesystem, probed on its own pages", async () => {
+  it("runs the site as a non-root user on a read-only root filesystem, probed on Lutece's start-up state", async () => {
     const objects = objectsOf(kubernetesFiles(deployModel(await manifest(), { replicas: 3 })));
     const app = only(objects, Deployment, (d) => d.metadata?.labels?.["app.kubernetes.io/component"] === "app");
     expect(app.spec?.replicas).toBe(3);
@@ -152,11 +161,22 @@ describe("Kubernetes manifests", () => {
     expect(pod.securityContext).toMatchObject({ runAsUser: TOMCAT_UID, runAsNonRoot: true, fsGroup: TOMCAT_UID });
     const site = pod.containers[0]!;
     expect(site.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
-    for (const probe of [site.startupProbe, site.readinessProbe, site.livenessProbe]) expect(probe?.httpGet?.path).toBe("/rendezvous/jsp/site/Portal.jsp");
-    expect(site.volumeMounts?.map((m) => m.mountPath)).toContain("/opt/citelibre/tomcat/webapps/rendezvous/WEB-INF/conf");
-    // The init container copies the image's WEB-INF/conf into the writable emptyDir mounted over it.
-    expect(pod.initContainers?.[0]?.command?.at(-1)).toBe("/opt/citelibre/tomcat/webapps/rendezvous/WEB-INF/conf");
+    // Not the front page: Lutece answers its startup failure page with HTTP 200. The image's health check
+    // reads Lutece's own start-up state.
+    for (const probe of [site.startupProbe, site.readinessProbe, site.livenessProbe]) {
+      expect(probe?.httpGet).toBeUndefined();
+      expect(probe?.exec?.command).toEqual(["/usr/local/bin/citelibre-healthcheck"]);
+    }
+    // Long enough for the database wait (120 s here) and Lutece's first start.
+    expect((site.startupProbe?.periodSeconds ?? 0) * (site.startupProbe?.failureThreshold ?? 0)).toBeGreaterThan(300);
+    // The webapp stays read-only; what the site writes per container goes to one emptyDir.
+    const mounts = Object.fromEntries((site.volumeMounts ?? []).map((m) => [m.mountPath, m.name]));
+    expect(mounts["/run/citelibre/site"]).toBe("site-runtime");
+    expect(Object.keys(mounts).some((m) => m.startsWith("/opt/citelibre/tomcat/webapps/"))).toBe(false);
+    expect(pod.volumes).toContainEqual({ name: "site-runtime", emptyDir: {} });
+    expect(pod.initContainers).toBeUndefined();
     expect(site.env).toContainEqual({ name: "LUTECE_DB_PWD_FILE", value: "/run/secrets/citelibre/db-password" });
+    expect(site.env).toContainEqual({ name: "LUTECE_ADMIN_PWD_FILE", value: "/run/secrets/citelibre/admin-password" });
     expect(site.resources?.limits?.memory).toBe("1Gi");
   });
 
@@ -207,7 +227,7 @@ describe("Kubernetes manifests", () => {
 describe("podman kube play file", () => {
   it("turns each workload into a pod named after its Service, claim templates into claims", async () => {
     const files = kubernetesFiles(deployModel(await manifest()));
-    const docs = podmanPlayDocuments(files, { dbPassword: "c2VjcmV0LXBhc3N3b3Jk", podmanVersion: "4.3.1" });
+    const docs = podmanPlayDocuments(files, { secrets: { "db-password": "c2VjcmV0LXBhc3N3b3Jk", "admin-password": "YWRtaW4tcGFzc3dvcmQ=" }, podmanVersion: "4.3.1" });
     expect(docs.map((d) => `${d.kind}/${d.metadata?.name ?? ""}`)).toEqual([
       "Secret/citelibre-rendezvous-db",
       "ConfigMap/citelibre-rendezvous-config",
@@ -222,21 +242,23 @@ describe("podman kube play file", () => {
     expect(db.spec?.volumes).toContainEqual({ name: "data", persistentVolumeClaim: { claimName: "data-citelibre-rendezvous-database-0" } });
     const app = only(docs, Pod, (p) => p.metadata?.name === "citelibre-rendezvous");
     expect(app.spec?.securityContext?.runAsUser).toBe(TOMCAT_UID);
-    // Init containers stay ("always") and the pod restarts only what fails: podman 4.3's init-container bugs.
-    expect(app.metadata?.annotations).toEqual({ "io.podman.annotations.init.container.type": "always" });
-    expect(app.spec?.restartPolicy).toBe("OnFailure");
+    // Long-running workloads restart whatever stopped them; the set-up Job's pod only on failure.
+    expect(app.spec?.restartPolicy).toBe("Always");
     expect(db.spec?.restartPolicy).toBe("Always");
+    expect(only(docs, Pod, (p) => p.metadata?.name === "citelibre-rendezvous-init").spec?.restartPolicy).toBe("OnFailure");
     for (const d of docs) d.validate();
   });
 
   it("writes Secret data the way the podman version reads it", async () => {
     const files = kubernetesFiles(deployModel(await manifest()));
-    const secretOf = (v: string, password = "c2VjcmV0LXBhc3N3b3Jk") => (podmanPlayDocuments(files, { dbPassword: password, podmanVersion: v })[0] as Secret).data?.["db-password"];
+    const secretOf = (v: string, password = "c2VjcmV0LXBhc3N3b3Jk", key = "db-password") => (podmanPlayDocuments(files, { secrets: { "db-password": "c2VjcmV0LXBhc3N3b3Jk", "admin-password": "YWRtaW4tcGFzc3dvcmQ=", [key]: password }, podmanVersion: v })[0] as Secret).data?.[key];
     expect(secretDataIsRaw("4.3.1")).toBe(true);
     expect(secretDataIsRaw("4.4.0")).toBe(false);
     expect(secretDataIsRaw("5.2.2")).toBe(false);
     expect(secretOf("4.3.1")).toBe("c2VjcmV0LXBhc3N3b3Jk");
     expect(secretOf("5.2.2", "plain password")).toBe(Buffer.from("plain password").toString("base64"));
     expect(() => secretOf("4.3.1", "plain password")).toThrow(/must itself be standard base64/);
+    expect(secretOf("4.3.1", "YWRtaW4tcGFzc3dvcmQ=", "admin-password")).toBe("YWRtaW4tcGFzc3dvcmQ=");
+    expect(() => secretOf("4.3.1", "plain admin", "admin-password")).toThrow(/must itself be standard base64/);
   });
 });
