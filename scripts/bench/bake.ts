@@ -28,7 +28,8 @@ await writeFile(yamlFile, (await readFile(yamlFile, "utf8")).replace("name: exam
 const tokensFile = path.join(theme, "tokens.json");
 const original = await readFile(tokensFile, "utf8");
 const args = ["build", "rendezvous", "--theme", theme, "--site-war", "stand-in"];
-const { container, volume } = containerNames("rendezvous");
+// Names of the benchmark's own: a user's demo (citelibre-rendezvous) keeps running untouched.
+const { container, volume } = containerNames("rendezvous", `citelibre-bench-bake-${process.pid}`);
 
 try {
   console.log(`CiteLibre bake benchmark (${runs} runs each)`);
@@ -52,12 +53,12 @@ try {
 
   const loop: number[] = [];
   const port = 18765;
-  await execa("node", [cli, "run", ...args.slice(1), "--detach", "--port", String(port), "--mail-port", String(port + 1)]);
+  await execa("node", [cli, "run", ...args.slice(1), "--detach", "--name", container, "--port", String(port), "--mail-port", String(port + 1)]);
   for (let i = 0; i < runs; i++) {
     const colour = `#2a5d${(0x30 + i).toString(16)}`;
     const started = performance.now();
     await writeFile(tokensFile, original.replace('"#7a1f5c"', `"${colour}"`));
-    await execa("node", [cli, "run", ...args.slice(1), "--detach", "--port", String(port), "--mail-port", String(port + 1)]);
+    await execa("node", [cli, "run", ...args.slice(1), "--detach", "--name", container, "--port", String(port), "--mail-port", String(port + 1)]);
     const css = await fetch(`http://127.0.0.1:${port}/rendezvous/themes/skin/benchville/css/benchville.min.css`).then((r) => r.text());
     if (!css.includes(colour)) throw new Error(`the site does not serve ${colour} after the rebrand`);
     loop.push(performance.now() - started);

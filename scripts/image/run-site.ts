@@ -6,6 +6,7 @@
 import type { Engine } from "./engine.js";
 import type { BundleManifest } from "../bundle/manifest.js";
 import type { Reporter } from "../lib/log.js";
+import { browserLanguage } from "../lib/http.js";
 import { UserError } from "../lib/problems.js";
 
 export interface RunOptions {
@@ -44,7 +45,8 @@ export function startupFailureCause(logs: string, max = 12): string[] {
   const lines = logs.split("\n").filter((l) => l.trim() !== "");
   const wanted = lines.filter((l) => /^\[citelibre\] error: /.test(l) || /^\[lutece\] .*(\bERROR\b|Lutece did not start)/.test(l) || /^\[tomcat\] .*\b(SEVERE|GRAVE)\b/.test(l));
   // Lutece's own reason first: it names what to fix; the entrypoint's line says where to look.
-  wanted.sort((a, b) => Number(/Lutece did not start/.test(b)) - Number(/Lutece did not start/.test(a)));
+  const reason = /^\[lutece\] .*Lutece did not start: /;
+  wanted.sort((a, b) => Number(reason.test(b)) - Number(reason.test(a)));
   return (wanted.length ? wanted : lines).slice(wanted.length ? 0 : -max).slice(0, max);
 }
 
@@ -86,7 +88,7 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     await new Promise((r) => setTimeout(r, 250));
   }
   // Started inside: the published port must answer too (a port taken by something else would not).
-  const page = await fetch(probe, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, (e: unknown) => (e as Error).message);
+  const page = await fetch(probe, { headers: browserLanguage, signal: AbortSignal.timeout(10_000) }).then((r) => r.status, (e: unknown) => (e as Error).message);
   if (page !== 200) throw new UserError(`the site started in ${container}, but ${probe} answers ${page}: is port ${options.port} published by another program?`);
   return {
     container, volume, urls,

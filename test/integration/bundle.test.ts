@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standInWar } from "../../scripts/bundle/stand-in.js";
-import { containerNames } from "../../scripts/image/run-site.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
 import { engine, freePort, waitForHttp } from "../helpers/containers.js";
@@ -17,7 +16,9 @@ import { runCli } from "../helpers/themes.js";
 
 let repo: TestRepo;
 const coordinates = "fr.citelibre.fixture:stand-in-site:1.0.0";
-const { container, volume } = containerNames("rendezvous");
+// A name of the test's own: a user's `npm run demo` (citelibre-rendezvous) must not be touched.
+const container = `citelibre-test-${process.pid}-run`;
+const volume = `${container}-data`;
 let work: string;
 
 interface BuildJson { ok: boolean; image: string; id: string; tags: string[]; theme: { name: string } }
@@ -29,7 +30,7 @@ async function build(theme: string, extra: string[] = []): Promise<{ code: numbe
 }
 
 async function run(theme: string, port: number, mailPort: number): Promise<RunJson> {
-  const r = await runCli(["--json", "run", "rendezvous", "--theme", theme, "--site-war", coordinates, "--maven-repo", repo.url, "--detach", "--port", String(port), "--mail-port", String(mailPort)]);
+  const r = await runCli(["--json", "run", "rendezvous", "--theme", theme, "--site-war", coordinates, "--maven-repo", repo.url, "--detach", "--name", container, "--port", String(port), "--mail-port", String(mailPort)]);
   expect(r.code, r.stderr + r.stdout).toBe(0);
   return JSON.parse(r.stdout) as RunJson;
 }

@@ -1,7 +1,8 @@
 /**
  * Beyond one container, with the real engine: the generated compose stack under podman-compose, the
  * generated Kubernetes manifests under `podman kube play`, and application replicas racing to set up
- * one database.
+ * one database, all serving the real Lutece 7.0.6 site (the stand-in where that fixture is absent, said
+ * in the output).
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,9 +10,15 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, engine, freePort, track, uniqueName, waitForHttp } from "../helpers/containers.js";
+import { luteceWar } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
 const portal = "/rendezvous/jsp/site/Portal.jsp";
+const fixture = await luteceWar();
+if (fixture.reason) console.log(`deploy tests use the STAND-IN site: ${fixture.reason}`);
+const real = fixture.war !== undefined;
+/** What a site serves when it started: the real portal's page (Lutece's own skin in the theme), or the stand-in's. */
+const startedPage = real ? /<meta name="generator" content="[^"]*"[\s\S]*cl-skin-menu/ : /cl-brand/;
 let image: string;
 const work: string[] = [];
 
@@ -48,7 +55,7 @@ async function processNames(container: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const r = await runCli(["--json", "build", "rendezvous", "--site-war", "stand-in"]);
+  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--namespace", `citelibre-test-${process.pid}`]);
   expect(r.code, r.stderr).toBe(0);
   image = `localhost/${(JSON.parse(r.stdout) as { image: string }).image}`;
 }, 600_000);
@@ -56,7 +63,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanup();
   for (const dir of work) await rm(dir, { recursive: true, force: true });
-});
+  // Every tag of the test's image goes: it was built under a namespace of the test's own.
+  if (image) await engine.raw(["rmi", "--force", await engine.inspectFormat(image, "{{.Id}}")]).catch(() => undefined);
+}, 120_000);
 
 describe("compose stack under podman-compose", () => {
   it("serves the site through the app service, keeps data across down and up, and runs no MariaDB in the app", async () => {
@@ -76,7 +85,7 @@ describe("compose stack under podman-compose", () => {
       expect(up.exitCode, up.all).toBe(0);
       const site = `http://127.0.0.1:${httpPort}${portal}`;
       const first = await waitForHttp(site, 120_000);
-      expect(first.body).toContain("cl-");
+      expect(first.body).toMatch(startedPage);
       const appProcesses = await processNames(`${project}_app_1`);
       expect(appProcesses).toContain("java");
       expect(appProcesses.filter((p) => p.startsWith("mariadb"))).toEqual([]);
@@ -93,9 +102,14 @@ describe("compose stack under podman-compose", () => {
       await waitForHttp(site, 120_000);
       await waitForSql(db);
       expect(await sqlIn(db, "SELECT entity_value FROM core_datastore WHERE entity_key = 'test.compose.kept'")).toBe("written before down");
-      // Initialised once, by the first start; the second start found the tables and skipped it.
-      expect(await sqlIn(db, "SELECT COUNT(*) FROM citelibre_setup")).toBe("1");
+      // Initialised once, by the first start; the second start found it set up and skipped it.
+      expect(await sqlIn(db, "SELECT COUNT(*) FROM citelibre_setup WHERE step = 'complete'")).toBe("1");
       expect(await engine.logs(`${project}_app_1`)).toContain("first-time set-up skipped");
+      if (real) {
+        // The back office's admin has the password of secrets/admin_password, not adminadmin.
+        const stored = await sqlIn(db, "SELECT password FROM core_admin_user WHERE access_code = 'admin'");
+        expect(stored).toMatch(/^PBKDF2WITHHMACSHA512:40000:[0-9a-f]{32}:[0-9a-f]{256}$/);
+      }
     } finally {
       await compose(["down"]);
     }
@@ -123,14 +137,17 @@ describe("Kubernetes manifests under podman kube play", () => {
       const ip = (await podman(["inspect", infra.trim(), "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"])).trim();
       expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
       const { body } = await waitForHttp(`http://${ip}:8080${portal}`, 150_000);
-      expect(body).toContain("cl-");
+      expect(body).toMatch(startedPage);
       const site = "citelibre-rendezvous-site";
       expect((await podman(["exec", site, "id", "-u"])).trim()).toBe("998");
       expect(await engine.inspectFormat(site, "{{.HostConfig.ReadonlyRootfs}}")).toBe("true");
       const init = "citelibre-rendezvous-init-init";
       expect(await engine.inspectFormat(init, "{{.State.ExitCode}}")).toBe("0");
       const logs = (await engine.logs(site)) + (await engine.logs(init));
-      expect(logs.match(/the external database is empty/g) ?? []).toHaveLength(1);
+      expect(logs.match(/first set-up of lutece/g) ?? []).toHaveLength(1);
+      expect(logs).not.toMatch(/Unable to create file|is not writable/);
+      // The image's health check is what the probes run: it says the site has started.
+      expect((await engine.raw(["exec", site, "/usr/local/bin/citelibre-healthcheck"])).exitCode).toBe(0);
     } finally {
       await leftovers();
     }
@@ -152,16 +169,21 @@ describe("application replicas against one database", () => {
       // Both at the same moment: the set-up lock, not start order, has to keep them apart.
       await Promise.all(
         apps.map((name, i) =>
-          podman(["run", "--detach", "--name", name, "--network", network, "-p", `127.0.0.1:${ports[i]!}:8080`, "--env", `LUTECE_DB_HOST=${db}`, "--env", "LUTECE_DB_PWD=race-pass", "--env", "LUTECE_MAIL_HOST=mail.invalid", image]),
+          podman(["run", "--detach", "--name", name, "--network", network, "-p", `127.0.0.1:${ports[i]!}:8080`, "--env", `LUTECE_DB_HOST=${db}`, "--env", "LUTECE_DB_PWD=race-pass", "--env", "LUTECE_ADMIN_PWD=race-admin-pass", "--env", "LUTECE_MAIL_HOST=mail.invalid", image]),
         ),
       );
       await Promise.all(ports.map((p) => waitForHttp(`http://127.0.0.1:${p}${portal}`, 120_000)));
       const logs = await Promise.all(apps.map((a) => engine.logs(a)));
-      const initialisers = logs.filter((l) => l.includes("the external database is empty"));
+      const initialisers = logs.filter((l) => l.includes("first set-up of lutece"));
       expect(initialisers, `round ${round}`).toHaveLength(1);
       expect(logs.filter((l) => l.includes("first-time set-up skipped")), `round ${round}`).toHaveLength(1);
       expect(logs.join("\n")).not.toMatch(/\[citelibre\] error|ERROR \d+/);
-      expect(await sqlIn(db, "SELECT step, COUNT(*) FROM citelibre_setup GROUP BY step")).toBe("bundle-sql\t1");
+      // Every step once, done, by one container.
+      const steps = (await sqlIn(db, "SELECT step, state, COUNT(*), COUNT(DISTINCT done_by) FROM citelibre_setup GROUP BY step, state ORDER BY MIN(seq)")).split("\n");
+      expect(steps.every((l) => /\tdone\t1\t1$/.test(l)), steps.join("; ")).toBe(true);
+      expect(steps.map((l) => l.split("\t")[0])).toContain("complete");
+      // The first start of the site on the database happened once, under the lock, by one of them.
+      expect(steps.at(-1)).toMatch(/^first-start\/[0-9a-f]{16}\t/);
       expect(await sqlIn(db, "SELECT COUNT(*) FROM core_datastore WHERE entity_key = 'portal.site.site_property.name'")).toBe("1");
       for (const c of [...apps, db]) await podman(["rm", "--force", "--time", "0", c]);
       await podman(["volume", "rm", "--force", volume]);

@@ -193,7 +193,8 @@ describe("environment and failures", () => {
     const procs = await processes(app.name);
     expect(procs.some((p) => p.command.startsWith("mariadbd"))).toBe(false);
     expect(procs.some((p) => p.command.includes("mailcatcher"))).toBe(false);
-    const config = (await engine.raw(["exec", app.name, "cat", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/config.properties`])).stdout;
+    // Lutece reads mail settings from conf/override, which links to the runtime's file.
+    const config = (await engine.raw(["exec", app.name, "cat", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/override/citelibre-runtime.properties`])).stdout;
     expect(config).toContain(`mail.server=${dbName}`);
     expect(config).toContain("mail.server.port=2525");
     const dbProcs = await processes(dbName);
@@ -220,7 +221,9 @@ describe("environment and failures", () => {
       await waitForHttp(portal(app.port), 90_000);
       const props = (await engine.raw(["exec", app.name, "cat", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/db.properties`])).stdout;
       expect(props).toContain("portal.password=from-a-secret-file\n");
-      expect((await engine.raw(["exec", app.name, "stat", "-c", "%a %U:%G", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/db.properties`])).stdout.trim()).toBe("640 root:tomcat");
+      // The link in the read-only webapp points to the file written at start, readable by Tomcat's group only.
+      expect((await engine.raw(["exec", app.name, "readlink", `/opt/citelibre/tomcat/webapps/${fixtureContext}/WEB-INF/conf/db.properties`])).stdout.trim()).toBe("/run/citelibre/site/db.properties");
+      expect((await engine.raw(["exec", app.name, "stat", "-c", "%a %U:%G", "/run/citelibre/site/db.properties"])).stdout.trim()).toBe("640 root:tomcat");
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

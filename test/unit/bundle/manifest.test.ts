@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
@@ -124,5 +124,26 @@ describe("broken bundle manifests", () => {
     const text = problems.items.map(formatProblem).join("\n");
     expect(text).toMatch(expected);
     expect(text).toMatch(/fix: /);
+  });
+});
+
+describe("bundle conf/ files", () => {
+  it.each([
+    ["db.properties", /conf\/db\.properties is written by the runtime at every start[\s\S]*set the connection with LUTECE_DB_\* variables/],
+    ["override/citelibre-runtime.properties", /conf\/override\/citelibre-runtime\.properties is written by the runtime[\s\S]*another file of conf\/override/],
+  ])("refuses %s, which the runtime writes", async (file, expected) => {
+    const root = await mkdtemp(path.join(tmpdir(), "citelibre-bundle-"));
+    try {
+      const dir = path.join(root, "rendezvous");
+      await cp(repoPath("bundles/rendezvous"), dir, { recursive: true });
+      await mkdir(path.dirname(path.join(dir, "conf", file)), { recursive: true });
+      await writeFile(path.join(dir, "conf", file), "portal.user=root\n");
+      await writeFile(path.join(dir, "conf", "override-ok.properties"), "x=1\n");
+      const { bundle, problems } = await loadBundle(dir);
+      expect(bundle).toBeUndefined();
+      expect(problems.items.map(formatProblem).join("\n")).toMatch(expected);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });

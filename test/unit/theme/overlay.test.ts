@@ -63,6 +63,33 @@ describe.each(shippedThemes)("overlay of themes/%s", (name) => {
     expect(manifest.files.map((f) => f.path).sort()).toEqual([...tree.keys()].filter((p) => p !== "manifest.json").sort());
   });
 
+  it("replaces Lutece's own skin header and footer pages around the rendered hooks, keeping the site's menu, login and search", () => {
+    const header = tree.get("lutece-skin/WEB-INF/templates/skin/site/page_header_internal.html")!.toString();
+    expect(tree.get("lutece-skin/WEB-INF/templates/skin/site/page_header_home.html")!.toString()).toBe(header);
+    // The hooks as rendered, and what the skin's own header provided.
+    expect(header).toContain(tree.get(`webapp/${hookPath("main_nav")}`)!.toString());
+    expect(header).toContain(tree.get(`webapp/${hookPath("content_header")}`)!.toString());
+    expect(header).toContain("<#assign citelibre_menu=page_main_menu!>${page_main_menu_html!citelibre_menu}");
+    expect(header).toContain("${pageinclude_userlogin!}");
+    expect(header).toMatch(/<form class="cl-skin-search" role="search" action="jsp\/site\/Portal\.jsp"/);
+    expect(header).toContain(`href="themes/skin/${name}/css/lutece-skin.css?v&#61;`);
+    expect(tree.has(`webapp/themes/skin/${name}/css/lutece-skin.css`)).toBe(true);
+    const footer = tree.get("lutece-skin/WEB-INF/templates/skin/site/portal_footer.html")!.toString();
+    expect(footer).toContain(tree.get(`webapp/${hookPath("menu_footer")}`)!.toString());
+    // Only Lutece's own pages: nothing else of the webapp is replaced on such a site.
+    expect([...tree.keys()].filter((p) => p.startsWith("lutece-skin/")).sort()).toEqual([
+      "lutece-skin/WEB-INF/templates/skin/site/page_header_home.html",
+      "lutece-skin/WEB-INF/templates/skin/site/page_header_internal.html",
+      "lutece-skin/WEB-INF/templates/skin/site/portal_footer.html",
+    ]);
+  });
+
+  it("gives the runtime the site's name and language", async () => {
+    const yaml = await readFile(repoPath("themes", name, "theme.yaml"), "utf8");
+    const displayName = /^displayName: "?([^"\n]+)"?$/m.exec(yaml)?.[1];
+    expect(tree.get("runtime/site.properties")!.toString()).toMatch(new RegExp(`^lutece\\.name=${displayName}$[\\s\\S]*^lutece\\.i18n\\.defaultLocale=fr$`, "m"));
+  });
+
   it("seeds only known theme-citelibre site properties", () => {
     const sql = tree.get("sql/theme.sql")!.toString();
     const keys = [...sql.matchAll(/VALUES \('([^']+)'/g)].map((m) => m[1]!);
@@ -102,6 +129,10 @@ describe("hostile text in theme.yaml", () => {
       const body = footer.replace(/<#--[\s\S]*?-->/, "");
       expect(body).not.toMatch(/<script|\$\{|<#|\[#|#\{/);
       expect(body).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
+      // The same text in Lutece's own skin footer, which wraps the hook.
+      const skinFooter = outcome.tree!.get("lutece-skin/WEB-INF/templates/skin/site/portal_footer.html")!.toString().replace(/<#--[\s\S]*?-->/g, "");
+      expect(skinFooter).not.toMatch(/<script|\$\{|<#|\[#|#\{/);
+      expect(skinFooter).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
       const sql = outcome.tree!.get("sql/theme.sql")!.toString();
       const line = sql.split("\n").find((l) => l.includes("footer.about.title"))!;
       expect(line).toContain(`'Quote '' and \\" and \\\\\\\\ then <script>alert(1)</script> \${pwd} <#assign x=1> [#if x] #{y}'`);

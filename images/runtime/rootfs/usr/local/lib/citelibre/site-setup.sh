@@ -7,7 +7,8 @@
 #      is disabled with a random password;
 # each step recorded in the citelibre_setup table before and after it runs. Then, at every start, the
 # theme's SQL (idempotent upserts). All of it under a server-side named lock, so containers starting
-# together against one database take turns and only the first one sets it up.
+# together against one database take turns and only the first one sets it up; the first start of a site
+# on the database is under that lock too (site_started).
 #
 # What a start finds, and what it does:
 #   - a "complete" row: the database is set up; nothing but the theme SQL runs, nothing is ever dropped;
@@ -102,6 +103,7 @@ secure_accounts() { # admin password
     log "the site has no core_admin_user table: no back-office account to secure"
     return 0
   fi
+  [[ -n "$1" ]] || die "the bundle's SQL created back-office accounts, and no password was given for admin: set LUTECE_ADMIN_PWD"
   setup_seq=$((setup_seq + 1))
   record_step accounts running || die "could not write to the $setup_table table before the accounts step"
   admin_hash=$(CL_PASSWORD=$1 python3 /usr/local/lib/citelibre/lutece-password.py)
@@ -146,20 +148,55 @@ run_first_setup() { # webapp_sql, admin password
   log "the database $db_name is set up ($expected step(s), recorded in $setup_table)"
 }
 
+# The set-up lock: a named lock on the server, held by one client session (a coprocess) for as long as
+# it is needed. A container that dies loses its session, and with it the lock.
+setup_lock_name() { printf 'citelibre_setup_%s' "$db_name"; }
+
+take_setup_lock() {
+  local answer=""
+  coproc SETUP_LOCK { sql_site --unbuffered 2>&1; }
+  setup_lock_in=${SETUP_LOCK[1]} setup_lock_out=${SETUP_LOCK[0]} setup_lock_pid=$SETUP_LOCK_PID
+  printf "SELECT GET_LOCK('%s', %d);\n" "$(setup_lock_name)" "$lock_wait" >&"$setup_lock_in"
+  log "waiting for the set-up lock on $db_name (another container may hold it)"
+  read -r -t $((lock_wait + 10)) answer <&"$setup_lock_out" || true
+  if [[ "$answer" != 1 ]]; then
+    kill "$setup_lock_pid" 2>/dev/null || true
+    die "could not take the set-up lock on $db_name within ${lock_wait}s (the server said: ${answer:-nothing}). Another container may be stuck setting up the database or starting the site; check its logs, or raise CITELIBRE_SETUP_LOCK_WAIT"
+  fi
+}
+
+release_setup_lock() {
+  [[ -n "${setup_lock_pid:-}" ]] || return 0
+  printf "SELECT RELEASE_LOCK('%s');\n" "$(setup_lock_name)" >&"$setup_lock_in"
+  exec {setup_lock_in}>&-
+  wait "$setup_lock_pid" 2>/dev/null || true
+  setup_lock_pid=""
+}
+
+# Lutece's first start on a database writes its defaults there (cache and plugin states, from caches.dat and
+# plugins.dat) with check-then-insert: two sites starting together on it fail with duplicate keys. So the
+# first start of each site WAR on a database happens under the set-up lock, and is recorded.
+first_start_step() { printf 'first-start/%s' "$(head -c 16 /opt/citelibre/site/war-sha256 2>/dev/null || echo unknown)"; }
+
+# The site has started (citelibre-entrypoint): record its first start if this container held the lock for it.
+site_started() {
+  if (( ${hold_setup_lock:-0} )); then
+    local seq
+    sql_value seq "the set-up ledger" "SELECT COALESCE(MAX(seq), 0) + 1 FROM $setup_table"
+    setup_seq=$seq
+    record_step "$(first_start_step)" done || die "could not record the site's first start in $setup_table"
+    hold_setup_lock=0
+  fi
+  release_setup_lock
+}
+
 # The whole of it, under the set-up lock. $1: the site's WEB-INF/sql folder; $2: a function that sets the
 # variable it is given to the password for admin (called only when a first set-up runs; it may stop the
-# start when there is none).
+# start when there is none). The lock stays held, for site_started, when this site WAR has never started on
+# this database and this container is about to start it.
 setup_site_database() { # webapp_sql, admin password function
-  local lock_name="citelibre_setup_$db_name" answer="" found admin_password=""
-  coproc SETUP_LOCK { sql_site --unbuffered 2>&1; }
-  local lock_in=${SETUP_LOCK[1]} lock_out=${SETUP_LOCK[0]} lock_pid=$SETUP_LOCK_PID
-  printf "SELECT GET_LOCK('%s', %d);\n" "$lock_name" "$lock_wait" >&"$lock_in"
-  log "waiting for the set-up lock on $db_name (another container may hold it)"
-  read -r -t $((lock_wait + 10)) answer <&"$lock_out" || true
-  if [[ "$answer" != 1 ]]; then
-    kill "$lock_pid" 2>/dev/null || true
-    die "could not take the set-up lock on $db_name within ${lock_wait}s (the server said: ${answer:-nothing}). Another container may be stuck loading SQL; check its logs, or raise CITELIBRE_SETUP_LOCK_WAIT"
-  fi
+  local found admin_password="" started
+  take_setup_lock
   ensure_setup_ledger
   setup_state found
   case "$found" in
@@ -176,11 +213,19 @@ setup_site_database() { # webapp_sql, admin password function
         log "an earlier first set-up of $db_name was cut off at $last; the site never ran on it: setting it up again from the first script"
         sql_site -e "DELETE FROM $setup_table" || die "could not clear $setup_table"
       fi
-      "$2" admin_password
+      # A site with SQL of its own seeds back-office accounts: their password is needed before anything runs.
+      if [[ -s "$site_plan" ]]; then "$2" admin_password; fi
       run_first_setup "$1" "$admin_password" ;;
   esac
   load_sql_dir /opt/citelibre/sql/theme "theme SQL"
-  printf "SELECT RELEASE_LOCK('%s');\n" "$lock_name" >&"$lock_in"
-  exec {lock_in}>&-
-  wait "$lock_pid" 2>/dev/null || true
+  hold_setup_lock=0
+  if [[ "$role" == app ]]; then
+    sql_value started "the set-up ledger" "SELECT COUNT(*) FROM $setup_table WHERE step = '$(first_start_step)' AND state = 'done'"
+    if (( started == 0 )); then
+      hold_setup_lock=1
+      log "this site starts on $db_name for the first time: keeping the set-up lock until it has started"
+      return 0
+    fi
+  fi
+  release_setup_lock
 }
