@@ -43,7 +43,7 @@ export const startedLine = /^\[citelibre\] started: site /m;
  */
 export function startupFailureCause(logs: string, max = 12): string[] {
   const lines = logs.split("\n").filter((l) => l.trim() !== "");
-  const wanted = lines.filter((l) => /^\[citelibre\] error: /.test(l) || /^\[lutece\] .*(\bERROR\b|Lutece did not start)/.test(l) || /^\[tomcat\] .*\b(SEVERE|GRAVE)\b/.test(l));
+  const wanted = lines.filter((l) => /^\[citelibre\] (error|warning): /.test(l) || /^\[lutece\] .*(\bERROR\b|Lutece did not start)/.test(l) || /^\[tomcat\] .*\b(SEVERE|GRAVE)\b/.test(l));
   // Lutece's own reason first: it names what to fix; the entrypoint's line says where to look.
   const reason = /^\[lutece\] .*Lutece did not start: /;
   wanted.sort((a, b) => Number(reason.test(b)) - Number(reason.test(a)));
@@ -89,7 +89,11 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
   }
   // Started inside: the published port must answer too (a port taken by something else would not).
   const page = await fetch(probe, { headers: browserLanguage, signal: AbortSignal.timeout(10_000) }).then((r) => r.status, (e: unknown) => (e as Error).message);
-  if (page !== 200) throw new UserError(`the site started in ${container}, but ${probe} answers ${page}: is port ${options.port} published by another program?`);
+  if (typeof page === "string") throw new UserError(`the site started in ${container}, but ${probe} does not answer (${page}): is port ${options.port} published by another program?`);
+  if (page !== 200) {
+    const logs = await engine.logs(container).catch(() => "");
+    throw new UserError(`the site started in ${container}, but its front page answers HTTP ${page}. From its log:\n${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}; the site keeps running (${engine.name} stop ${container}).`);
+  }
   return {
     container, volume, urls,
     secrets: {

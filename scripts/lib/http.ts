@@ -1,4 +1,20 @@
 /** Waiting for a site: used by the benchmarks and the integration tests alike. */
+import { createServer } from "node:net";
+
+/** A loopback port nothing listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (address && typeof address === "object") resolve(address.port);
+        else reject(new Error("no port"));
+      });
+    });
+  });
+}
 
 /**
  * Node's fetch sends `Accept-Language: *`, which Lutece 7.0.x answers with HTTP 500 (its LocaleService

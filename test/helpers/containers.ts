@@ -3,7 +3,6 @@
  * (the fixture WAR + a compiled theme + bundle SQL on top of the base image), and clean-up.
  */
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Engine } from "../../scripts/image/engine.js";
@@ -33,22 +32,8 @@ export async function cleanup(): Promise<void> {
   for (const n of created.networks) await engine.raw(["network", "rm", "--force", n]).catch(() => undefined);
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => {
-        if (address && typeof address === "object") resolve(address.port);
-        else reject(new Error("no port"));
-      });
-    });
-  });
-}
-
 // Shared with the benchmark scripts, which must not depend on test code.
-export { waitForHttp } from "../../scripts/lib/http.js";
+export { freePort, waitForHttp } from "../../scripts/lib/http.js";
 
 /** Waits for a container to exit; returns its exit code and logs. */
 export async function waitForExit(container: string, timeoutMs = 60_000): Promise<{ exitCode: number; logs: string }> {

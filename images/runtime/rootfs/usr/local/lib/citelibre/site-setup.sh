@@ -148,6 +148,21 @@ run_first_setup() { # webapp_sql, admin password
   log "the database $db_name is set up ($expected step(s), recorded in $setup_table)"
 }
 
+# A database set up by another site (the stand-in, a WAR without some plugin) lacks what this site's own
+# scripts create; they are not run on a database in use (they drop their tables first), so say so.
+warn_unrun_site_scripts() {
+  [[ -s "$site_plan" ]] || return 0
+  local adopted ran missing=() f
+  sql_value adopted "the set-up ledger" "SELECT COUNT(*) FROM $setup_table WHERE step = 'complete' AND detail LIKE 'adopted%'"
+  (( adopted == 0 )) || return 0
+  sql_value ran "the set-up ledger" "SELECT step FROM $setup_table WHERE step LIKE 'site/%'"
+  while IFS= read -r f; do
+    grep -qxF "site/$f" <<<"$ran" || missing+=("$f")
+  done < "$site_plan"
+  (( ${#missing[@]} == 0 )) && return 0
+  log "warning: ${#missing[@]} SQL script(s) of this site never ran on $db_name (${missing[*]:0:3}$( (( ${#missing[@]} > 3 )) && printf ' ...')): it was set up for another site. They are not run on a database in use: to start this site afresh, give it an empty volume (or database)"
+}
+
 # The set-up lock: a named lock on the server, held by one client session (a coprocess) for as long as
 # it is needed. A container that dies loses its session, and with it the lock.
 setup_lock_name() { printf 'citelibre_setup_%s' "$db_name"; }
@@ -201,7 +216,8 @@ setup_site_database() { # webapp_sql, admin password function
   setup_state found
   case "$found" in
     complete)
-      log "the database $db_name is set up already: first-time set-up skipped" ;;
+      log "the database $db_name is set up already: first-time set-up skipped"
+      warn_unrun_site_scripts ;;
     adopt)
       setup_seq=0
       record_step complete done "" "adopted: the database already held the site's tables" || die "could not write to $setup_table"

@@ -1,0 +1,110 @@
+/**
+ * npm run bench:real — the real Lutece 7.0.6 site (../shared/fixtures, or CITELIBRE_LUTECE_WAR) against
+ * the stand-in, in numbers (medians of BENCH_RUNS, 5 by default): image size, first start on an empty
+ * volume to the first real portal page, restart to the first real page, and where the first start's time
+ * goes (read from the container's timestamped log). Targets on a 2-core machine: first start <= 20 s,
+ * restart <= 12 s, real-fixture image <= 620 MB.
+ */
+import { existsSync } from "node:fs";
+import { execa } from "execa";
+import { Engine } from "../image/engine.js";
+import { browserLanguage, freePort } from "../lib/http.js";
+import { repoPath } from "../lib/repo.js";
+import { median } from "./stats.js";
+
+const runs = Number(process.env.BENCH_RUNS ?? 5);
+const engine = new Engine("podman");
+const cli = repoPath("bin/citelibre.js");
+const namespace = `citelibre-bench-${process.pid}`;
+const war = process.env.CITELIBRE_LUTECE_WAR ?? repoPath("..", "shared", "fixtures", "lutece-core-7.0.6", "lutece-core-7.0.6.war");
+if (!existsSync(war)) {
+  console.error(`bench:real needs the real Lutece WAR: ${war} is not there (set CITELIBRE_LUTECE_WAR)`);
+  process.exit(2);
+}
+
+const line = (label: string, value: string, target = "") => { console.log(`${label.padEnd(56)} ${value.padStart(10)}   ${target}`); };
+const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+/** Lutece's startup failure page answers HTTP 200 too: a page counts only when it is not that one. */
+const failurePage = /Erreur de d[ée]marrage|Startup error/;
+
+/** Polls the front page until it answers 200 with a real page; milliseconds since `since`. */
+async function firstPage(url: string, since: number, timeoutMs = 120_000): Promise<number> {
+  for (;;) {
+    const page = await fetch(url, { headers: browserLanguage, signal: AbortSignal.timeout(5000) }).then(async (r) => (r.status === 200 ? r.text() : undefined), () => undefined);
+    if (page !== undefined && !failurePage.test(page)) return performance.now() - since;
+    if (performance.now() - since > timeoutMs) throw new Error(`${url} gave no real page within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Seconds from the container's start to the first log line matching each pattern (podman logs -t). */
+async function phases(container: string, marks: Record<string, RegExp>): Promise<Record<string, number>> {
+  const started = Date.parse(await engine.inspectFormat(container, "{{.State.StartedAt}}"));
+  const lines = (await engine.raw(["logs", "--timestamps", container])).stdout.split("\n");
+  const found: Record<string, number> = {};
+  for (const [name, pattern] of Object.entries(marks)) {
+    const hit = lines.find((l) => pattern.test(l));
+    const at = hit ? Date.parse(hit.split(" ")[0] ?? "") : NaN;
+    if (!Number.isNaN(at)) found[name] = (at - started) / 1000;
+  }
+  return found;
+}
+
+const marks = {
+  "MariaDB initialised and answering": /\[citelibre\] creating database/,
+  "schema loaded (site, bundle, accounts)": /\[citelibre\] the database \S+ is set up/,
+  "JVM started (Tomcat's first line)": /\[tomcat\] /,
+  "Lutece's init begins (web app deployed to listener)": /\[lutece\] .*Starting {2}version/,
+  "Lutece started (its banner)": /started successfully in/,
+  "entrypoint reports started": /\[citelibre\] started: site/,
+};
+
+interface Figures { size: number; first: number[]; restart: number[]; phases: Array<Record<string, number>> }
+
+async function measure(siteWar: string): Promise<Figures> {
+  const built = await execa("node", [cli, "--json", "build", "rendezvous", "--site-war", siteWar, "--namespace", namespace]);
+  const { id, sizeBytes } = JSON.parse(built.stdout) as { id: string; sizeBytes: number };
+  const figures: Figures = { size: sizeBytes, first: [], restart: [], phases: [] };
+  for (let i = 0; i < runs; i++) {
+    const name = `${namespace}-${i}`;
+    const volume = `${name}-data`;
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}/rendezvous/jsp/site/Portal.jsp`;
+    try {
+      let started = performance.now();
+      await engine.raw(["run", "--detach", "--name", name, "--publish", `127.0.0.1:${port}:8080`, "--volume", `${volume}:/var/lib/citelibre`, id]);
+      figures.first.push(await firstPage(url, started));
+      figures.phases.push(await phases(name, marks));
+      await engine.stop(name, 10);
+      started = performance.now();
+      await engine.raw(["start", name]);
+      figures.restart.push(await firstPage(url, started));
+    } finally {
+      await engine.raw(["rm", "--force", "--time", "0", name]).catch(() => undefined);
+      await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
+    }
+  }
+  return figures;
+}
+
+console.log(`CiteLibre real-site benchmark (${runs} runs; ${war})`);
+await execa("node", [cli, "base", "build", "--bootstrap"], { stdio: "inherit" });
+try {
+  const baseSize = Number(await engine.inspectFormat("localhost/citelibre/base:bookworm", "{{.Size}}"));
+  const real = await measure(war);
+  const standIn = await measure("stand-in");
+  console.log("");
+  line("", "real 7.0.6".padStart(10) + "   stand-in");
+  const both = (label: string, a: string, b: string, target = "") => { console.log(`${label.padEnd(56)} ${a.padStart(10)}   ${b.padStart(8)}   ${target}`); };
+  both("image size (base included)", `${(real.size / 1e6).toFixed(0)} MB`, `${(standIn.size / 1e6).toFixed(0)} MB`, `target <= 620 MB (base ${(baseSize / 1e6).toFixed(0)} MB)`);
+  both("first start on an empty volume to the first real page", seconds(median(real.first)), seconds(median(standIn.first)), "target <= 20 s");
+  both("restart to the first real page", seconds(median(real.restart)), seconds(median(standIn.restart)), "target <= 12 s");
+  console.log("\nWhere the real site's first start goes (median seconds from the container's start):");
+  for (const name of Object.keys(marks)) {
+    const values = real.phases.map((p) => p[name]).filter((v): v is number => v !== undefined);
+    if (values.length) line(`  ${name}`, `${median(values).toFixed(2)} s`);
+  }
+} finally {
+  const images = (await engine.raw(["images", "--format", "{{.ID}} {{.Repository}}"])).stdout.split("\n").filter((l) => l.includes(`/${namespace}/`));
+  for (const id of new Set(images.map((l) => l.split(" ")[0] ?? ""))) await engine.raw(["rmi", "--force", id]).catch(() => undefined);
+}
