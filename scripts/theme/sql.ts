@@ -3,7 +3,7 @@
  * at every container start is harmless and a rebranded image updates an existing site.
  */
 import { hex } from "./color.js";
-import { sqlString } from "./escape.js";
+import { freemarkerHtml, sqlString } from "./escape.js";
 import type { ThemeConfig } from "./config.js";
 import type { Design } from "./design.js";
 
@@ -22,7 +22,10 @@ const linkKeys: Record<keyof ThemeConfig["links"], [string, string]> = {
 export function siteProperties(config: ThemeConfig, design: Design, bannerPath: string | undefined): Array<[string, string]> {
   const rows: Array<[string, string]> = [
     ["core.plugins.status.themecitelibre.installed", "true"],
-    ["portal.site.site_property.name", config.displayName],
+    // Lutece prints the site name unescaped (the page title of its own skin, `${favourite}`) and expands
+    // #dskey{...} in datastore values: stored as HTML text with FreeMarker's and the datastore's signs
+    // neutralised, it shows as typed. (The themecitelibre.* values are theme-citelibre's to render.)
+    ["portal.site.site_property.name", freemarkerHtml(config.displayName)],
   ];
   const put = (key: string, value: string | undefined) => {
     if (value !== undefined) rows.push([prefix + key, value]);

@@ -121,7 +121,8 @@ describe("hostile text in theme.yaml", () => {
       const yamlPath = `${theme.dir}/theme.yaml`;
       const hostile = `Quote ' and " and \\\\ then <script>alert(1)</script> \${pwd} <#assign x=1> [#if x] #{y}`;
       let yaml = await readFile(yamlPath, "utf8");
-      yaml = yaml.replace("name: citelibre", "name: hostile").replace(/footer:\n {2}title: .*\n/, `footer:\n  title: ${JSON.stringify(hostile)}\n`);
+      yaml = yaml.replace("name: citelibre", "name: hostile").replace(/footer:\n {2}title: .*\n/, `footer:\n  title: ${JSON.stringify(hostile)}\n`)
+        .replace(/^displayName: .*$/m, `displayName: ${JSON.stringify("Ville </title><script>x</script> #dskey{core.crypto.key}")}`);
       await (await import("node:fs/promises")).writeFile(yamlPath, yaml);
       const outcome = await checkTheme(theme.dir);
       expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
@@ -134,6 +135,10 @@ describe("hostile text in theme.yaml", () => {
       expect(skinFooter).not.toMatch(/<script|\$\{|<#|\[#|#\{/);
       expect(skinFooter).toContain("&#60;script&#62;alert(1)&#60;/script&#62;");
       const sql = outcome.tree!.get("sql/theme.sql")!.toString();
+      // The site name, which Lutece's own skin prints raw in <title> and whose #dskey{} it would expand.
+      const name = sql.split("\n").find((l) => l.includes("'portal.site.site_property.name'"))!;
+      expect(name).toContain("'Ville &#60;/title&#62;&#60;script&#62;x&#60;/script&#62; &#35;dskey&#123;core.crypto.key&#125;'");
+      expect(outcome.tree!.get("runtime/site.properties")!.toString()).toContain("lutece.name=Ville </title><script>x</script> #dskey{core.crypto.key}");
       const line = sql.split("\n").find((l) => l.includes("footer.about.title"))!;
       expect(line).toContain(`'Quote '' and \\" and \\\\\\\\ then <script>alert(1)</script> \${pwd} <#assign x=1> [#if x] #{y}'`);
     } finally {
