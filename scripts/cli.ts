@@ -148,7 +148,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { bundle, result } = await buildBundle(name, opts, r);
       const eng = await engine();
       r.step(`starting ${result.image}`);
-      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 180_000, ...(opts.name ? { name: opts.name } : {}) });
+      // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
+      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, ...(opts.name ? { name: opts.name } : {}) });
       r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
       r.result([
         "",

@@ -7,28 +7,17 @@
  * first release builds every image; the measured ones reuse them, as a re-run with unchanged inputs does.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { listBundles } from "../bundle/manifest.js";
+import { freePort } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const cli = repoPath("bin/citelibre.js");
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => { resolve(typeof address === "object" && address ? address.port : 0); });
-    });
-    server.on("error", reject);
-  });
-}
 
 const work = await mkdtemp(path.join(tmpdir(), "citelibre-bench-release-"));
 const host = `127.0.0.1:${String(await freePort())}`;

@@ -11,7 +11,8 @@ import path from "node:path";
 import { baseImageTag } from "../image/base.js";
 import { Engine } from "../image/engine.js";
 import { repoPath } from "../lib/repo.js";
-import { buildFixtureImage, freePort, waitForHttp } from "../../test/helpers/containers.js";
+import { freePort, waitForHttp } from "../lib/http.js";
+import { buildFixtureImage } from "../../test/helpers/containers.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);

@@ -4,7 +4,7 @@
  * Lutece's own skin (where the theme replaces the skin's header and footer pages). Read from the WAR's
  * list of entries only, which a zip keeps at its end: no file inside is unpacked.
  */
-import yauzl from "yauzl";
+import { readZip } from "../lib/zip.js";
 
 export type SiteSkin = "theme-citelibre" | "lutece";
 
@@ -44,21 +44,7 @@ const known = new Map<string, SiteFacts>();
 export async function readSiteFacts(file: string, sha256: string): Promise<SiteFacts> {
   const cached = known.get(sha256);
   if (cached) return cached;
-  const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
-  const names: string[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on("entry", (entry: yauzl.Entry) => {
-        names.push(entry.fileName);
-        zip.readEntry();
-      });
-      zip.on("end", () => { resolve(); });
-      zip.on("error", reject);
-      zip.readEntry();
-    });
-  } finally {
-    zip.close();
-  }
+  const { names } = await readZip(file);
   const facts = siteFactsFromEntries(names);
   known.set(sha256, facts);
   return facts;

@@ -68,7 +68,7 @@ export function composeDocument(model: DeployModel): Record<string, unknown> {
           LUTECE_DEFAULT_LANG: "${LUTECE_DEFAULT_LANG:-fr}",
           TZ: "${TZ:-UTC}",
           // The database may still be initialising when the app starts (some compose tools ignore health conditions).
-          CITELIBRE_DB_WAIT: "120",
+          CITELIBRE_DB_WAIT: String(model.waits.database),
           CITELIBRE_JAVA_OPTS: `\${CITELIBRE_JAVA_OPTS:-${model.resources.app.javaOpts}}`,
           ...bundleEnv,
         },

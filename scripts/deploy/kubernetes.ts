@@ -117,7 +117,9 @@ function configMap(model: DeployModel, options: K8sOptions): ConfigMap {
       LUTECE_MAIL_PORT: "1025",
       LUTECE_DEFAULT_LANG: "fr",
       TZ: "Europe/Paris",
-      CITELIBRE_DB_WAIT: "120",
+      CITELIBRE_DB_WAIT: String(model.waits.database),
+      CITELIBRE_SETUP_LOCK_WAIT: String(model.waits.setupLock),
+      CITELIBRE_START_WAIT: String(model.waits.start),
       CITELIBRE_JAVA_OPTS: model.resources.app.javaOpts,
       ...Object.fromEntries(model.bundleEnv.map((e) => [e.name, e.default ?? ""])),
     },
@@ -134,12 +136,14 @@ function secretTemplate(model: DeployModel): Secret {
 
 /**
  * The image's health check tells a started Lutece from its startup failure page (which answers HTTP 200)
- * by Lutece's own start-up state, which needs no database. The start-up probe gives room for the wait for
- * the database and the set-up lock (CITELIBRE_DB_WAIT, CITELIBRE_SETUP_LOCK_WAIT) and Lutece's start.
+ * by Lutece's own start-up state, which needs no database. The start-up probe allows every wait the
+ * entrypoint may go through before it gives up by itself (model.waits), and a minute more.
  */
-function siteProbes(): Pick<IContainer, "startupProbe" | "readinessProbe" | "livenessProbe"> {
+function siteProbes(model: DeployModel): Pick<IContainer, "startupProbe" | "readinessProbe" | "livenessProbe"> {
+  const period = 5;
+  const budget = model.waits.database + model.waits.setupLock + model.waits.start + 60;
   return {
-    startupProbe: execHealth(5, 120),
+    startupProbe: execHealth(period, Math.ceil(budget / period)),
     readinessProbe: execHealth(10, 3),
     livenessProbe: execHealth(20, 3),
   };
@@ -186,7 +190,7 @@ function appDeployment(model: DeployModel): Deployment {
       {
         ...siteContainerBase(model, "app"),
         ports: [{ name: "http", containerPort: 8080 }],
-        ...siteProbes(),
+        ...siteProbes(model),
         resources: {
           requests: { memory: model.resources.app.memoryRequest, cpu: "250m" },
           limits: { memory: model.resources.app.memory, cpu: model.resources.app.cpu },

@@ -46,6 +46,12 @@ export interface DeployModel {
   siteRuntimeDir: string;
   database: { name: string; user: string };
   replicas: number;
+  /**
+   * Seconds the application waits, in turn, for the database (CITELIBRE_DB_WAIT), for another container's
+   * set-up or first start (CITELIBRE_SETUP_LOCK_WAIT), and for its own site to start (CITELIBRE_START_WAIT):
+   * a start-up probe must allow their sum.
+   */
+  waits: { database: number; setupLock: number; start: number };
   /** Settings the bundle adds to the runtime contract, with their defaults. */
   bundleEnv: { name: string; description: string; default?: string }[];
   companions: CompanionModel[];
@@ -79,6 +85,7 @@ export function deployModel(manifest: BundleManifest, options: DeployOptions = {
     siteRuntimeDir: "/run/citelibre/site",
     database: { name: "lutece", user: "lutece" },
     replicas,
+    waits: { database: 120, setupLock: 300, start: 300 },
     bundleEnv: manifest.env,
     companions: manifest.companions,
     // The heap is capped below the container's limit: metaspace, threads and the JIT live outside it.

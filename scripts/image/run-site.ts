@@ -74,12 +74,14 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
   for (;;) {
     const elapsed = performance.now() - started;
     const state = await engine.inspectFormat(container, "{{.State.Status}}").catch(() => "gone");
-    const logs = await engine.logs(container).catch(() => "");
+    // The end of the log is enough to see the started line (the entrypoint logs little after it).
+    const recent = await engine.logs(container, 200).catch(() => "");
     if (state === "exited" || state === "stopped" || state === "gone") {
+      const logs = await engine.logs(container).catch(() => "");
       const code = await engine.inspectFormat(container, "{{.State.ExitCode}}").catch(() => "?");
       throw new UserError(`the site did not start (the container exited with code ${code}). Why, from its log:\n${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}`);
     }
-    if (startedLine.test(logs)) break;
+    if (startedLine.test(recent)) break;
     if (elapsed > options.timeoutMs) throw new UserError(`the site did not start within ${options.timeoutMs / 1000} s. See: ${engine.name} logs ${container}`);
     if (elapsed - lastReport > 2000) {
       reporter.step(`waiting for the site to start (${(elapsed / 1000).toFixed(0)} s)`);

@@ -6,10 +6,10 @@
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import yauzl from "yauzl";
 import type { Engine } from "../image/engine.js";
 import { sha256File } from "../lib/hash.js";
 import { UserError } from "../lib/problems.js";
+import { readZip } from "../lib/zip.js";
 import { identifyJar, parseDpkgStatus, parseProperties, type DebianPackage, type JarContents, type JavaLibrary } from "./inventory.js";
 import type { ImageFacts, RuntimeFile } from "./sbom.js";
 
@@ -36,31 +36,15 @@ export async function inspectImage(engine: Engine, image: string): Promise<Omit<
 }
 
 async function readJar(file: string): Promise<JarContents> {
-  const zip = await yauzl.openPromise(file, { lazyEntries: true, autoClose: false });
-  const wanted: yauzl.Entry[] = [];
-  try {
-    await new Promise<void>((resolve, reject) => {
-      zip.on("entry", (entry: yauzl.Entry) => {
-        const isPom = /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(entry.fileName);
-        if ((isPom || entry.fileName === "META-INF/MANIFEST.MF") && entry.uncompressedSize < 1_000_000) wanted.push(entry);
-        zip.readEntry();
-      });
-      zip.on("end", () => { resolve(); });
-      zip.on("error", reject);
-      zip.readEntry();
-    });
-    const contents: JarContents = { pomProperties: [] };
-    for (const entry of wanted) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of await zip.openReadStreamPromise(entry)) chunks.push(chunk as Buffer);
-      const text = Buffer.concat(chunks).toString("utf8");
-      if (entry.fileName === "META-INF/MANIFEST.MF") contents.manifest = text;
-      else contents.pomProperties.push({ entry: entry.fileName, text });
-    }
-    return contents;
-  } finally {
-    zip.close();
+  const isPom = (name: string) => /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name);
+  const { contents } = await readZip(file, (e) => (isPom(e.fileName) || e.fileName === "META-INF/MANIFEST.MF") && e.uncompressedSize < 1_000_000);
+  const jar: JarContents = { pomProperties: [] };
+  for (const [entry, content] of contents) {
+    const text = content.toString("utf8");
+    if (entry === "META-INF/MANIFEST.MF") jar.manifest = text;
+    else jar.pomProperties.push({ entry, text });
   }
+  return jar;
 }
 
 async function jarsUnder(dir: string): Promise<string[]> {

@@ -109,6 +109,8 @@ export async function compileTheme(input: ThemeInput): Promise<CompileResult> {
 /**
  * Lutece's own site settings a theme decides: the site's name and default language. The runtime writes
  * them into WEB-INF/conf/override at start, under what the environment sets (LUTECE_DEFAULT_LANG).
+ * lutece.name is plain text to Lutece 7 (a mail subject); the name its pages print comes from the
+ * datastore (theme.sql), escaped there.
  */
 export function siteRuntimeProperties(displayName: string, locale: string): string {
   const language = locale.split("-")[0] ?? locale;

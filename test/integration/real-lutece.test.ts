@@ -127,7 +127,7 @@ describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", ()
     expect(db).toContain("portal.driver=org.mariadb.jdbc.Driver");
     expect(db).toMatch(/portal\.url=jdbc\\:mariadb\\:\/\/127\.0\.0\.1\\:3306\/lutece/);
     expect(db).not.toMatch(/Hyper12|portal\.user=root/);
-    // Lutece read the site's name from conf/override: it is in the back office's title as well.
+    // The theme's site name and the mail settings reach Lutece's conf/override.
     const override = (await engine.raw(["exec", site.container, "cat", "/opt/citelibre/tomcat/webapps/rendezvous/WEB-INF/conf/override/citelibre-runtime.properties"])).stdout;
     expect(override).toMatch(/^lutece\.name=Exampleville$/m);
     expect(override).toMatch(/^mail\.server=127\.0\.0\.1$/m);
@@ -170,7 +170,9 @@ describe.skipIf(!fixture.war)("a real site whose plugins add SQL", () => {
     "WEB-INF/sql/plugins/zeta/plugin/init_db_zeta.sql": "SELECT SLEEP(4);\nINSERT INTO zeta_item (label) VALUES ('filled after create');\n",
     "WEB-INF/sql/plugins/zeta/plugin/create_db_zeta.sql": "DROP TABLE IF EXISTS zeta_item;\nCREATE TABLE zeta_item (id INT AUTO_INCREMENT PRIMARY KEY, label VARCHAR(64)) ENGINE=MyISAM;\n",
     "WEB-INF/sql/plugins/alpha/core/alpha_rights.sql": "INSERT INTO core_datastore (entity_key, entity_value) VALUES ('test.alpha.core', 'after core');\n",
-    "WEB-INF/sql/plugins/alpha/modules/beta/plugin/create_db_beta.sql": "DROP TABLE IF EXISTS beta_item;\nCREATE TABLE beta_item (id INT PRIMARY KEY);\n",
+    // No DROP first: run twice on the same tables it would fail, so the second start must clear what the
+    // cut-off set-up made before running the scripts again.
+    "WEB-INF/sql/plugins/alpha/modules/beta/plugin/create_db_beta.sql": "CREATE TABLE beta_item (id INT PRIMARY KEY);\n",
     "WEB-INF/sql/plugins/alpha/upgrade/update_db_alpha-1.0-2.0.sql": "THIS IS NOT SQL AND MUST NEVER RUN;\n",
     "WEB-INF/sql/init_db/never.sql": "THIS IS NOT SQL EITHER;\n",
   };
@@ -210,7 +212,7 @@ describe.skipIf(!fixture.war)("a real site whose plugins add SQL", () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     const logs = await engine.logs(name);
-    expect(logs).toMatch(/an earlier first set-up of lutece was cut off at site\/plugins\/zeta\/plugin\/init_db_zeta\.sql \(running\)/);
+    expect(logs).toMatch(/an earlier first set-up of lutece was cut off at site\/plugins\/zeta\/plugin\/init_db_zeta\.sql \(running\); the site never ran on it: dropping the \d+ table\(s\) it made/);
     const done = (await sqlIn(name, "SELECT step FROM citelibre_setup WHERE state = 'done' ORDER BY seq")).split("\n");
     expect(done.slice(0, -1)).toEqual(order);
     expect(done.at(-1)).toMatch(firstStart);
@@ -256,6 +258,71 @@ describe.skipIf(!fixture.war)("the real site against an external MariaDB", () =>
     const override = (await engine.raw(["exec", app, "cat", "/run/citelibre/site/citelibre-runtime.properties"])).stdout;
     expect(override).toContain("lutece.prod.url=https\\://rdv.exampleville.example/rendezvous");
     expect(override).toContain("mail.server=mail.invalid");
+  });
+});
+
+describe.skipIf(!fixture.war)("databases this image did not set up", () => {
+  let image: string;
+  let network: string;
+
+  /** A MariaDB (the image in its database role) on a network of the test's own, answering SQL. */
+  async function database(): Promise<string> {
+    const db = track("containers", uniqueName("db"));
+    await engine.raw(["run", "--detach", "--name", db, "--network", network, "--env", "CITELIBRE_ROLE=database", "--env", "LUTECE_DB_PWD=other-pass", image]);
+    for (let i = 0; ; i++) {
+      if (await sqlIn(db, "SELECT 1").then(() => true, () => false)) return db;
+      expect(i, "the database never answered").toBeLessThan(300);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  /** An app-only container against it; resolves once its log has a line matching `until`, or it stopped. */
+  async function app(db: string, until: RegExp): Promise<{ name: string; logs: string; running: boolean }> {
+    const name = track("containers", uniqueName("app"));
+    await engine.raw(["run", "--detach", "--name", name, "--network", network, "--env", `LUTECE_DB_HOST=${db}`, "--env", "LUTECE_DB_PWD=other-pass",
+      "--env", "LUTECE_ADMIN_PWD=never-used-here", "--env", "LUTECE_MAIL_HOST=mail.invalid", image]);
+    for (let i = 0; ; i++) {
+      // State first, then the log: a container that stopped in between has its last lines in it.
+      const running = (await engine.inspectFormat(name, "{{.State.Status}}")) === "running";
+      const logs = await engine.logs(name);
+      if (until.test(logs) || !running) return { name, logs, running };
+      expect(i, `no line like ${String(until)}:\n${logs}`).toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+
+  beforeAll(async () => {
+    const built = await runCli(["--json", "build", "rendezvous", "--site-war", war, "--namespace", namespace]);
+    expect(built.code, built.stderr).toBe(0);
+    image = (JSON.parse(built.stdout) as { id: string }).id;
+    network = track("networks", uniqueName("net"));
+    await engine.raw(["network", "create", network]);
+  }, 600_000);
+
+  it("uses a database set up elsewhere as it is, runs none of the site's scripts on it, and brings an old ledger up to date", async () => {
+    const db = await database();
+    // What an earlier image left: its one-row ledger, and the tables of a site in use.
+    await sqlIn(db, "CREATE TABLE citelibre_setup (step VARCHAR(64) NOT NULL PRIMARY KEY, done_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP, done_by VARCHAR(255) NOT NULL);" +
+      "INSERT INTO citelibre_setup (step, done_by) VALUES ('bundle-sql', 'an-older-image');" +
+      "CREATE TABLE city_archive (id INT PRIMARY KEY, note VARCHAR(64)); INSERT INTO city_archive VALUES (1, 'kept');");
+    const started = await app(db, /used as it is|\[citelibre\] error/);
+    expect(started.logs).toMatch(/already holds tables this image did not create: it is used as it is \(nothing is run against it, nothing dropped\)/);
+    expect(await sqlIn(db, "SELECT note FROM city_archive")).toBe("kept");
+    expect(await sqlIn(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'lutece' AND table_name = 'core_admin_user'")).toBe("0");
+    expect(await sqlIn(db, "SELECT step, state, detail FROM citelibre_setup ORDER BY step")).toBe(
+      "bundle-sql\tdone\tNULL\ncomplete\tdone\tadopted: the database already held the site's tables",
+    );
+  });
+
+  it("stops when it cannot read whether the database is set up, and runs nothing", async () => {
+    const db = await database();
+    // A ledger that cannot be read: a view over a table that is gone.
+    await sqlIn(db, "CREATE TABLE gone (step VARCHAR(255)); CREATE VIEW citelibre_setup AS SELECT step FROM gone; DROP TABLE gone;");
+    const stopped = await app(db, /\[citelibre\] error/);
+    expect(stopped.logs).toMatch(/\[citelibre\] error: could not (read|update) (the set-up ledger|the citelibre_setup table)/);
+    await waitForExit(stopped.name, 30_000);
+    expect(await engine.inspectFormat(stopped.name, "{{.State.ExitCode}}")).toBe("1");
+    expect(await sqlIn(db, "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'lutece' AND table_name LIKE 'core\\_%'")).toBe("0");
   });
 });
 

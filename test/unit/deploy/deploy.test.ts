@@ -168,7 +168,11 @@ describe("Kubernetes manifests", () => {
       expect(probe?.exec?.command).toEqual(["/usr/local/bin/citelibre-healthcheck"]);
     }
     // Long enough for the database wait (120 s here) and Lutece's first start.
-    expect((site.startupProbe?.periodSeconds ?? 0) * (site.startupProbe?.failureThreshold ?? 0)).toBeGreaterThan(300);
+    // Longer than every wait the entrypoint goes through before it gives up by itself: it, not the probe, says why.
+    const config = only(objects, ConfigMap).data!;
+    const waits = Number(config.CITELIBRE_DB_WAIT) + Number(config.CITELIBRE_SETUP_LOCK_WAIT) + Number(config.CITELIBRE_START_WAIT);
+    expect(waits).toBeGreaterThan(600);
+    expect((site.startupProbe?.periodSeconds ?? 0) * (site.startupProbe?.failureThreshold ?? 0)).toBeGreaterThan(waits);
     // The webapp stays read-only; what the site writes per container goes to one emptyDir.
     const mounts = Object.fromEntries((site.volumeMounts ?? []).map((m) => [m.mountPath, m.name]));
     expect(mounts["/run/citelibre/site"]).toBe("site-runtime");

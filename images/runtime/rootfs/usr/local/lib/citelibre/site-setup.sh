@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# The site's database, sourced by citelibre-entrypoint (which defines log, die, sql_quote, sql_site and the
-# db_* settings). On the first start against an empty database it runs, in order and once:
+# The site's database, sourced by citelibre-entrypoint (which defines log, die, sql_quote, the db_* settings,
+# site_client, the client's command line, and sql_site, which runs it with the password). On the first start against an empty database it runs, in order and once:
 #   1. the site's own SQL from its WAR (WEB-INF/sql, in the order of /opt/citelibre/site/sql-plan);
 #   2. the bundle's SQL (/opt/citelibre/sql/bundle/*.sql, in name order);
 #   3. the back-office accounts: admin gets the generated (or given) password, every other seeded account
@@ -15,12 +15,16 @@
 #   - tables but no row of ours: a database set up elsewhere (or by an image before this ledger): it is
 #     recorded as adopted and nothing but the theme SQL runs;
 #   - rows of ours but no "complete": an earlier first set-up was cut off (killed, connection lost, a
-#     script failed). The site never ran on that database (Tomcat starts only after the set-up), and the
-#     site's scripts drop and recreate their own tables, so the set-up runs again from its first script;
-#     a script that fails stops the start with its name and the server's error, and is recorded as failed.
+#     script failed). It began on a database with no table but this ledger, so every other table there is
+#     its own, half-made, and the site never ran on it (Tomcat starts only after the set-up): those tables
+#     are dropped and the set-up runs again from its first script. A script that fails stops the start
+#     with its name and the server's error, and is recorded as failed.
 
 site_plan=/opt/citelibre/site/sql-plan
 setup_table=citelibre_setup
+
+# A table name in backquotes, for the names the server lists (a backquote inside is doubled).
+sql_identifier() { printf '`%s`' "${1//\`/\`\`}"; }
 
 # Sets the variable $1 to the single value a query returns. A query that fails stops the start: an
 # unanswered "is it set up?" must never read as "empty".
@@ -88,7 +92,7 @@ run_setup_step() { # step, file
   # InnoDB whatever a script's session would pick (Lutece's ant build sets MyISAM for its own session).
   if ! out=$(sql_site --init-command="SET SESSION default_storage_engine = InnoDB" < "$file" 2>&1); then
     record_step "$step" failed "$sha" "$out" || true
-    die "the first set-up of the database failed in $step: ${out:-the client gave no message}. Nothing after it ran; the next start runs the set-up again from its first script. Fix the script (or the database server's settings) and start again."
+    die "the first set-up of the database failed in $step: ${out:-the client gave no message}. Nothing after it ran; the next start sets the database up again from its first script. If the server's message names a setting of yours (privileges, sql_mode, disk), fix it and start again; if it names the script, that site's SQL does not load on MariaDB."
   fi
   record_step "$step" done "$sha" || die "could not write to the $setup_table table after $step"
 }
@@ -103,14 +107,16 @@ secure_accounts() { # admin password
     log "the site has no core_admin_user table: no back-office account to secure"
     return 0
   fi
-  [[ -n "$1" ]] || die "the bundle's SQL created back-office accounts, and no password was given for admin: set LUTECE_ADMIN_PWD"
+  [[ -n "$1" ]] || die "the set-up created back-office accounts (core_admin_user), and no password was given for admin: set LUTECE_ADMIN_PWD (or LUTECE_ADMIN_PWD_FILE)"
   setup_seq=$((setup_seq + 1))
   record_step accounts running || die "could not write to the $setup_table table before the accounts step"
   admin_hash=$(CL_PASSWORD=$1 python3 /usr/local/lib/citelibre/lutece-password.py)
   other_hash=$(CL_PASSWORD=$(head -c 48 /dev/urandom | base64 | tr -d '\n') python3 /usr/local/lib/citelibre/lutece-password.py)
-  sql_site -e "UPDATE core_admin_user SET password = $(sql_quote "$admin_hash"), reset_password = 0, password_max_valid_date = NULL, status = 0 WHERE access_code = 'admin';
-    UPDATE core_admin_user SET password = $(sql_quote "$other_hash"), status = 1 WHERE access_code <> 'admin';" \
-    || die "could not set the back-office passwords in core_admin_user"
+  # On standard input, not -e: a command line shows in ps.
+  sql_site <<SQL || die "could not set the back-office passwords in core_admin_user"
+UPDATE core_admin_user SET password = $(sql_quote "$admin_hash"), reset_password = 0, password_max_valid_date = NULL, status = 0 WHERE access_code = 'admin';
+UPDATE core_admin_user SET password = $(sql_quote "$other_hash"), status = 1 WHERE access_code <> 'admin';
+SQL
   sql_value admins "the back-office accounts" "SELECT COUNT(*) FROM core_admin_user WHERE access_code = 'admin'"
   sql_value left "the back-office accounts" "SELECT COUNT(*) FROM core_admin_user WHERE password LIKE 'PLAINTEXT:%' OR password IS NULL"
   (( left == 0 )) || die "$left back-office account(s) still have a default password after the accounts step"
@@ -121,7 +127,7 @@ secure_accounts() { # admin password
 }
 
 run_first_setup() { # webapp_sql, admin password
-  local webapp_sql=$1 admin_password=$2 plan=() bundle=("/opt/citelibre/sql/bundle"/*.sql) f rows expected myisam tables=()
+  local webapp_sql=$1 admin_password=$2 plan=() bundle=("/opt/citelibre/sql/bundle"/*.sql) f rows expected myisam table
   if [[ -s "$site_plan" ]]; then mapfile -t plan < "$site_plan"; fi
   log "first set-up of $db_name: ${#plan[@]} script(s) of the site, ${#bundle[@]} of the bundle"
   setup_seq=0
@@ -131,15 +137,16 @@ run_first_setup() { # webapp_sql, admin password
   done
   for f in "${bundle[@]}"; do run_setup_step "bundle/$(basename "$f")" "$f"; done
   # A script that asked for MyISAM by name (ENGINE=MyISAM) is moved to InnoDB while its tables are new.
-  sql_value myisam "the tables' engines" "SELECT GROUP_CONCAT(table_name) FROM information_schema.tables WHERE table_schema = DATABASE() AND engine = 'MyISAM'"
-  if [[ -n "$myisam" && "$myisam" != NULL ]]; then
-    log "converting to InnoDB the tables a script created as MyISAM: $myisam"
-    local table
-    IFS=, read -r -a tables <<<"$myisam"
-    for table in "${tables[@]}"; do sql_site -e "ALTER TABLE \`${table//\`/}\` ENGINE = InnoDB" || die "could not convert $table to InnoDB"; done
+  sql_value myisam "the tables' engines" "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND engine = 'MyISAM'"
+  if [[ -n "$myisam" ]]; then
+    log "converting to InnoDB the tables a script created as MyISAM: ${myisam//$'\n'/ }"
+    while IFS= read -r table; do
+      sql_site -e "ALTER TABLE $(sql_identifier "$table") ENGINE = InnoDB" || die "could not convert $table to InnoDB"
+    done <<<"$myisam"
   fi
   secure_accounts "$admin_password"
   setup_seq=$((setup_seq + 1))
+  assert_setup_lock
   record_step complete done || die "could not record the end of the set-up in $setup_table"
   # Read back: every step this start planned is recorded as done, in order.
   expected=$setup_seq
@@ -169,21 +176,34 @@ setup_lock_name() { printf 'citelibre_setup_%s' "$db_name"; }
 
 take_setup_lock() {
   local answer=""
-  coproc SETUP_LOCK { sql_site --unbuffered 2>&1; }
+  # The client itself, not a shell around it, so that killing the coprocess ends the session.
+  coproc SETUP_LOCK { MYSQL_PWD=$LUTECE_DB_PWD exec "${site_client[@]}" --unbuffered 2>&1; }
   setup_lock_in=${SETUP_LOCK[1]} setup_lock_out=${SETUP_LOCK[0]} setup_lock_pid=$SETUP_LOCK_PID
-  printf "SELECT GET_LOCK('%s', %d);\n" "$(setup_lock_name)" "$lock_wait" >&"$setup_lock_in"
+  # The session idles while the set-up or a first start runs on other connections: it must outlive them.
+  printf "SET SESSION wait_timeout = 86400; SELECT CONNECTION_ID(), GET_LOCK('%s', %d);\n" "$(setup_lock_name)" "$lock_wait" >&"$setup_lock_in"
   log "waiting for the set-up lock on $db_name (another container may hold it)"
-  read -r -t $((lock_wait + 10)) answer <&"$setup_lock_out" || true
+  read -r -t $((lock_wait + 10)) setup_lock_session answer <&"$setup_lock_out" || true
   if [[ "$answer" != 1 ]]; then
     kill "$setup_lock_pid" 2>/dev/null || true
-    die "could not take the set-up lock on $db_name within ${lock_wait}s (the server said: ${answer:-nothing}). Another container may be stuck setting up the database or starting the site; check its logs, or raise CITELIBRE_SETUP_LOCK_WAIT"
+    setup_lock_pid=""
+    die "could not take the set-up lock on $db_name within ${lock_wait}s (the server said: ${setup_lock_session:-nothing} ${answer}). Another container may be stuck setting up the database or starting the site; check its logs, or raise CITELIBRE_SETUP_LOCK_WAIT"
   fi
+}
+
+# Before recording that something is done for everyone: the lock must still be this container's (its
+# session could have been cut, and another container could have taken over).
+assert_setup_lock() {
+  local holder
+  sql_value holder "the set-up lock's holder" "SELECT COALESCE(IS_USED_LOCK('$(setup_lock_name)'), 0)"
+  [[ "$holder" == "$setup_lock_session" ]] \
+    || die "this container lost the set-up lock on $db_name (its session was cut; the lock is now held by session $holder): stopping rather than writing over another container's set-up. Start it again."
 }
 
 release_setup_lock() {
   [[ -n "${setup_lock_pid:-}" ]] || return 0
-  printf "SELECT RELEASE_LOCK('%s');\n" "$(setup_lock_name)" >&"$setup_lock_in"
-  exec {setup_lock_in}>&-
+  # The session may have gone already (the server closed it): there is then nothing left to release.
+  { printf "SELECT RELEASE_LOCK('%s');\n" "$(setup_lock_name)" >&"$setup_lock_in"; } 2>/dev/null || true
+  exec {setup_lock_in}>&- 2>/dev/null || true
   wait "$setup_lock_pid" 2>/dev/null || true
   setup_lock_pid=""
 }
@@ -197,6 +217,7 @@ first_start_step() { printf 'first-start/%s' "$(head -c 16 /opt/citelibre/site/w
 site_started() {
   if (( ${hold_setup_lock:-0} )); then
     local seq
+    assert_setup_lock
     sql_value seq "the set-up ledger" "SELECT COALESCE(MAX(seq), 0) + 1 FROM $setup_table"
     setup_seq=$seq
     record_step "$(first_start_step)" done || die "could not record the site's first start in $setup_table"
@@ -210,7 +231,7 @@ site_started() {
 # start when there is none). The lock stays held, for site_started, when this site WAR has never started on
 # this database and this container is about to start it.
 setup_site_database() { # webapp_sql, admin password function
-  local found admin_password="" started
+  local found admin_password="" started table
   take_setup_lock
   ensure_setup_ledger
   setup_state found
@@ -224,10 +245,12 @@ setup_site_database() { # webapp_sql, admin password function
       log "the database $db_name already holds tables this image did not create: it is used as it is (nothing is run against it, nothing dropped)" ;;
     interrupted|fresh)
       if [[ "$found" == interrupted ]]; then
-        local last
+        local last tables drops=""
         sql_value last "the set-up ledger" "SELECT CONCAT(step, ' (', state, ')') FROM $setup_table WHERE step <> 'bundle-sql' ORDER BY seq DESC LIMIT 1"
-        log "an earlier first set-up of $db_name was cut off at $last; the site never ran on it: setting it up again from the first script"
-        sql_site -e "DELETE FROM $setup_table" || die "could not clear $setup_table"
+        sql_value tables "the list of tables" "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> '$setup_table'"
+        log "an earlier first set-up of $db_name was cut off at $last; the site never ran on it: dropping the $(grep -c . <<<"$tables" || true) table(s) it made and setting it up again from the first script"
+        while IFS= read -r table; do [[ -z "$table" ]] || drops+="DROP TABLE IF EXISTS $(sql_identifier "$table");"$'\n'; done <<<"$tables"
+        printf 'SET FOREIGN_KEY_CHECKS = 0;\n%sDELETE FROM %s;\n' "$drops" "$setup_table" | sql_site || die "could not clear what the interrupted set-up left in $db_name"
       fi
       # A site with SQL of its own seeds back-office accounts: their password is needed before anything runs.
       if [[ -s "$site_plan" ]]; then "$2" admin_password; fi
