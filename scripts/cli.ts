@@ -312,6 +312,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       .option("--image <ref>", "image to run (default: citelibre/<bundle>:<version>[-<theme>])")
       .option("--registry <host>", "registry of the derived image name (e.g. ghcr.io)")
       .option("--namespace <name>", "namespace of the derived image name", "citelibre")
+      .option("--name <stack>", "prefix of every service, object and volume name (default citelibre-<bundle>)")
       .option("--out <dir>", "folder to write (default: dist/deploy/<bundle>[-<theme>]/<kind>)");
   deployFlags(deploy.command("compose <bundle>").description("compose.yaml: app-only container, MariaDB, mail catcher, secrets as files, .env.example"))
     .action(async (name: string, opts: import("./deploy/deploy.js").DeployFlags) => {

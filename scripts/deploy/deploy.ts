@@ -17,6 +17,8 @@ import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
 
 export interface DeployFlags {
+  /** Prefix of every generated name (default citelibre-<bundle>). */
+  name?: string;
   theme?: string;
   image?: string;
   registry?: string;
@@ -47,7 +49,7 @@ async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOpt
     throw new UserError(`--image: "${flags.image}" is not an image reference (such as docker.io/citelibre/rendezvous:1.0.0)`, [], 2);
   }
   try {
-    return deployModel(bundle.manifest, { theme, image: flags.image, registry: flags.registry, namespace: flags.namespace, ...extra });
+    return deployModel(bundle.manifest, { theme, image: flags.image, registry: flags.registry, namespace: flags.namespace, ...(flags.name ? { stack: flags.name } : {}), ...extra });
   } catch (err) {
     throw new UserError((err as Error).message, [], 2);
   }

@@ -19,6 +19,8 @@ export interface DeployOptions {
   namespace?: string;
   /** Application replicas (Kubernetes). */
   replicas?: number;
+  /** Prefix of every generated name (default citelibre-<bundle>): two stacks of one bundle side by side. */
+  stack?: string;
 }
 
 export interface CompanionModel {
@@ -71,6 +73,10 @@ export function deployModel(manifest: BundleManifest, options: DeployOptions = {
   const image = options.image ?? `${imageName(manifest.name, { registry: options.registry, namespace: options.namespace })}:${tag}`;
   const replicas = options.replicas ?? 2;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 50) throw new Error("replicas must be a whole number from 1 to 50");
+  // Kubernetes object names (DNS labels), with room for the longest suffix added (-database, data-...-0).
+  if (options.stack !== undefined && !/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/.test(options.stack)) {
+    throw new Error(`--name: "${options.stack}" must be 2 to 40 lowercase letters, digits or '-', starting with a letter (it prefixes every object's name)`);
+  }
   const contextPrefix = manifest.context ? `/${manifest.context}` : "";
   return {
     bundle: manifest.name,
@@ -78,7 +84,7 @@ export function deployModel(manifest: BundleManifest, options: DeployOptions = {
     version: manifest.version,
     theme,
     image,
-    stack: `citelibre-${manifest.name}`,
+    stack: options.stack ?? `citelibre-${manifest.name}`,
     context: manifest.context,
     frontOfficePath: `${contextPrefix}${manifest.urls.frontOffice}`,
     backOfficePath: `${contextPrefix}${manifest.urls.backOffice}`,

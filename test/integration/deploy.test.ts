@@ -119,29 +119,32 @@ describe("compose stack under podman-compose", () => {
 describe("Kubernetes manifests under podman kube play", () => {
   it("runs the database, the mail catcher, the init job and a non-root read-only app that answers 200", async () => {
     const dir = await tempDir("k8s");
-    const r = await runCli(["deploy", "k8s", "rendezvous", "--image", image, "--out", dir, "--podman"]);
+    // Names of the test's own: pods share podman's names with containers, and a user's demo container is
+    // citelibre-rendezvous.
+    const stack = `citelibre-test-${process.pid}-kube`;
+    const r = await runCli(["deploy", "k8s", "rendezvous", "--image", image, "--out", dir, "--podman", "--name", stack]);
     expect(r.code, r.stderr).toBe(0);
     const file = path.join(dir, "podman-play.yaml");
     const network = track("networks", uniqueName("kube"));
     const leftovers = async () => {
       await engine.raw(["kube", "down", file]).catch(() => undefined);
-      for (const v of ["data-citelibre-rendezvous-database-0", "citelibre-rendezvous-mail"]) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
-      await engine.raw(["secret", "rm", "citelibre-rendezvous-db"]).catch(() => undefined);
+      for (const v of [`data-${stack}-database-0`, `${stack}-mail`]) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
+      await engine.raw(["secret", "rm", `${stack}-db`]).catch(() => undefined);
     };
     await leftovers();
     await podman(["network", "create", network]);
     try {
       const play = await execa("podman", ["kube", "play", "--network", network, file], { reject: false, all: true });
       expect(play.exitCode, play.all).toBe(0);
-      const infra = await podman(["pod", "inspect", "citelibre-rendezvous", "--format", "{{.InfraContainerID}}"]);
+      const infra = await podman(["pod", "inspect", stack, "--format", "{{.InfraContainerID}}"]);
       const ip = (await podman(["inspect", infra.trim(), "--format", "{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}"])).trim();
       expect(ip).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
       const { body } = await waitForHttp(`http://${ip}:8080${portal}`, 150_000);
       expect(body).toMatch(startedPage);
-      const site = "citelibre-rendezvous-site";
+      const site = `${stack}-site`;
       expect((await podman(["exec", site, "id", "-u"])).trim()).toBe("998");
       expect(await engine.inspectFormat(site, "{{.HostConfig.ReadonlyRootfs}}")).toBe("true");
-      const init = "citelibre-rendezvous-init-init";
+      const init = `${stack}-init-init`;
       expect(await engine.inspectFormat(init, "{{.State.ExitCode}}")).toBe("0");
       const logs = (await engine.logs(site)) + (await engine.logs(init));
       expect(logs.match(/first set-up of lutece/g) ?? []).toHaveLength(1);

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { listBundles, loadBundle, type BundleManifest } from "../../../scripts/bundle/manifest.js";
 import { composeDocument, composeFiles } from "../../../scripts/deploy/compose.js";
 import { deployCompose, deployKubernetes } from "../../../scripts/deploy/deploy.js";
-import { kubernetesFiles, kustomization, validateFiles, type K8sFile, type KubeObject } from "../../../scripts/deploy/kubernetes.js";
+import { kubernetesFiles, kustomization, names, validateFiles, type K8sFile, type KubeObject } from "../../../scripts/deploy/kubernetes.js";
 import { deployModel, TOMCAT_UID } from "../../../scripts/deploy/model.js";
 import { podmanPlayDocuments, secretDataIsRaw } from "../../../scripts/deploy/podman-play.js";
 import { repoPath } from "../../../scripts/lib/repo.js";
@@ -62,6 +62,10 @@ describe("deploy model", () => {
     expect(deployModel(m).frontOfficePath).toBe("/rendezvous/jsp/site/Portal.jsp");
     expect(() => deployModel(m, { replicas: 0 })).toThrow(/replicas/);
     expect(() => deployModel(m, { theme: "../etc" })).toThrow(/theme/);
+    // --name prefixes every object, so two stacks of one bundle live side by side.
+    expect(deployModel(m, { stack: "rdv-ouest" }).stack).toBe("rdv-ouest");
+    expect(names(deployModel(m, { stack: "rdv-ouest" }))).toMatchObject({ app: "rdv-ouest", database: "rdv-ouest-database", secret: "rdv-ouest-db" });
+    expect(() => deployModel(m, { stack: "Bad_Name" })).toThrow(/--name: "Bad_Name" must be/);
   });
 });
 
