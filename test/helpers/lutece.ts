@@ -1,7 +1,6 @@
 /**
  * The real Lutece 7.0.6 web application (third-party test data in ../shared/fixtures/, never copied into
- * this repository), and the ways tests look at a site built from it: copies with extra files, Chromium,
- * the back-office login form, SQL inside a container.
+ * this repository): where it is, copies of it with extra files, and SQL inside a container that runs it.
  */
 import { execa } from "execa";
 import { existsSync } from "node:fs";
@@ -10,7 +9,6 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { sha256File } from "../../scripts/lib/hash.js";
 import { repoPath } from "../../scripts/lib/repo.js";
-import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
 import { engine } from "./containers.js";
 
 export const fixtureSha256 = "118c7da4c5dd81ab8f5d90974e37cb432108a0730de281daaef59470372a6b53";
@@ -44,72 +42,4 @@ export async function warWith(war: string, files: Record<string, string>): Promi
 /** SQL as root inside a container that runs MariaDB (all-in-one or database role), through its socket. */
 export async function sqlIn(container: string, sql: string, database = "lutece"): Promise<string> {
   return (await engine.raw(["exec", container, "mariadb", "--no-defaults", "--socket=/run/citelibre/mysqld/mysqld.sock", "-uroot", "--batch", "--skip-column-names", database, "-e", sql])).stdout;
-}
-
-export interface PageLook {
-  title: string;
-  /** The startup failure page of Lutece (title "Erreur de démarrage" in French) or the real portal. */
-  failurePage: boolean;
-  logoSrc: string;
-  logoWidth: number;
-  /** Computed background colour of the site menu bar (Lutece skin) in rgb() form. */
-  menuBackground: string;
-  footerLinks: string[];
-  /** Requests that tried to leave 127.0.0.1 (aborted). */
-  offLoopback: string[];
-  screenshot: Buffer;
-}
-
-/** Opens a page in headless Chromium at a fixed size; no request may leave loopback. */
-export async function lookAt(url: string): Promise<PageLook> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const offLoopback: string[] = [];
-    await page.route("**/*", async (route) => {
-      const u = new URL(route.request().url());
-      if (u.hostname === "127.0.0.1" || u.hostname === "localhost" || u.protocol === "data:") await route.continue();
-      else {
-        offLoopback.push(u.href);
-        await route.abort();
-      }
-    });
-    await page.goto(url, { waitUntil: "networkidle" });
-    const seen = await page.evaluate(() => {
-      const logo = document.querySelector<HTMLImageElement>("img.cl-brand__logo--light");
-      const menu = document.querySelector(".cl-skin-menu");
-      return {
-        title: document.title,
-        failurePage: /Erreur de d[ée]marrage|Startup error/i.test(document.body.innerText),
-        logoSrc: logo?.currentSrc ?? "",
-        logoWidth: logo?.naturalWidth ?? 0,
-        menuBackground: menu ? getComputedStyle(menu).backgroundColor : "",
-        footerLinks: Array.from(document.querySelectorAll<HTMLAnchorElement>(".cl-footer__links a"), (a) => a.href),
-      };
-    });
-    const screenshot = await page.screenshot({ fullPage: false });
-    return { ...seen, offLoopback, screenshot };
-  } finally {
-    await browser.close();
-  }
-}
-
-/** Logs in through the back office's real form; returns the page it lands on. */
-export async function backOfficeLogin(siteBase: string, accessCode: string, password: string): Promise<{ url: string; loggedIn: boolean }> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
-  try {
-    const page = await browser.newPage();
-    await page.goto(`${siteBase}/jsp/admin/AdminLogin.jsp`, { waitUntil: "load" });
-    await page.fill("#access_code", accessCode);
-    await page.fill("#password", password);
-    // The form posts to DoAdminLogin.jsp, which redirects: wait until the browser has left the form.
-    await Promise.all([page.waitForURL((u) => !u.pathname.endsWith("/AdminLogin.jsp") && !u.pathname.endsWith("/DoAdminLogin.jsp"), { waitUntil: "load" }), page.click("button[type=submit]")]);
-    const url = page.url();
-    // AdminMenu.jsp is the back office's home; a refused login lands on AdminMessage.jsp or the form again.
-    return { url, loggedIn: /\/jsp\/admin\/AdminMenu\.jsp/.test(url) };
-  } finally {
-    await browser.close();
-  }
 }

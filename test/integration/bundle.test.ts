@@ -9,7 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { standInWar } from "../../scripts/bundle/stand-in.js";
 import { repoPath } from "../../scripts/lib/repo.js";
-import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
+import { lookAt } from "../helpers/browser.js";
 import { engine, freePort, waitForHttp } from "../helpers/containers.js";
 import { startMavenRepo, type TestRepo } from "../helpers/maven-repo.js";
 import { runCli } from "../helpers/themes.js";
@@ -33,37 +33,6 @@ async function run(theme: string, port: number, mailPort: number): Promise<RunJs
   const r = await runCli(["--json", "run", "rendezvous", "--theme", theme, "--site-war", coordinates, "--maven-repo", repo.url, "--detach", "--name", container, "--port", String(port), "--mail-port", String(mailPort)]);
   expect(r.code, r.stderr + r.stdout).toBe(0);
   return JSON.parse(r.stdout) as RunJson;
-}
-
-/** Opens the page in Chromium; returns the computed --main-color, the logo, and any request off loopback. */
-async function lookAt(url: string): Promise<{ mainColor: string; logoSrc: string; logoWidth: number; offLoopback: string[]; standIn: boolean }> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
-  try {
-    const page = await browser.newPage();
-    const offLoopback: string[] = [];
-    await page.route("**/*", async (route) => {
-      const u = new URL(route.request().url());
-      if (u.hostname === "127.0.0.1" || u.hostname === "localhost") await route.continue();
-      else {
-        offLoopback.push(u.href);
-        await route.abort();
-      }
-    });
-    await page.goto(url, { waitUntil: "load" });
-    const result = await page.evaluate(() => {
-      const logo = document.querySelector<HTMLImageElement>("img.cl-brand__logo--light");
-      return {
-        mainColor: getComputedStyle(document.body).getPropertyValue("--main-color").trim(),
-        logoSrc: logo?.currentSrc ?? "",
-        logoWidth: logo?.naturalWidth ?? 0,
-        standIn: document.getElementById("stand-in") !== null,
-      };
-    });
-    return { ...result, offLoopback };
-  } finally {
-    await browser.close();
-  }
 }
 
 const layers = async (image: string) => JSON.parse(await engine.inspectFormat(image, "{{json .RootFS.Layers}}")) as string[];

@@ -11,7 +11,8 @@ import sharp from "sharp";
 import { browserLanguage } from "../../scripts/lib/http.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { engine, freePort, track, uniqueName, cleanup, waitForExit } from "../helpers/containers.js";
-import { backOfficeLogin, fixtureSha256, lookAt, luteceWar, sqlIn, warWith } from "../helpers/lutece.js";
+import { backOfficeLogin, lookAt } from "../helpers/browser.js";
+import { fixtureSha256, luteceWar, sqlIn, warWith } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
 const fixture = await luteceWar();
