@@ -73,6 +73,9 @@ export function composeDocument(model: DeployModel): Record<string, unknown> {
           ...bundleEnv,
         },
         secrets: [DB_PASSWORD_SECRET, ADMIN_PASSWORD_SECRET],
+        // The app keeps no state (its database and mail are the other services): a tmpfs instead of the
+        // anonymous volume the image's VOLUME would leave behind at every `up`.
+        tmpfs: ["/var/lib/citelibre"],
         ports: ["${CITELIBRE_BIND:-127.0.0.1}:${CITELIBRE_HTTP_PORT:-8080}:8080"],
         healthcheck: healthcheck("90s"),
         deploy: limits(model.resources.app.memory, model.resources.app.cpu),

@@ -27,7 +27,8 @@ export function track(kind: keyof typeof created, name: string): string {
 }
 
 export async function cleanup(): Promise<void> {
-  for (const c of created.containers) await engine.raw(["rm", "--force", "--time", "0", c]).catch(() => undefined);
+  // --volumes: the anonymous volume a container gets for the image's VOLUME goes with it (named ones stay).
+  for (const c of created.containers) await engine.raw(["rm", "--force", "--volumes", "--time", "0", c]).catch(() => undefined);
   for (const v of created.volumes) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
   for (const n of created.networks) await engine.raw(["network", "rm", "--force", n]).catch(() => undefined);
 }

@@ -127,8 +127,15 @@ describe("Kubernetes manifests under podman kube play", () => {
     const file = path.join(dir, "podman-play.yaml");
     const network = track("networks", uniqueName("kube"));
     const leftovers = async () => {
+      // The anonymous volumes podman gives the pods' containers (the image's VOLUME) outlive `kube down`.
+      const containers = (await engine.raw(["ps", "--all", "--filter", `name=^${stack}`, "--format", "{{.Names}}"]).catch(() => ({ stdout: "" }))).stdout.split("\n").filter(Boolean);
+      const anonymous = containers.length
+        ? (await engine.raw(["inspect", "--format", "{{range .Mounts}}{{.Name}} {{end}}", ...containers]).catch(() => ({ stdout: "" }))).stdout.split(/\s+/).filter((v) => /^[0-9a-f]{64}$/.test(v))
+        : [];
       await engine.raw(["kube", "down", file]).catch(() => undefined);
-      for (const v of [`data-${stack}-database-0`, `${stack}-mail`]) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
+      for (const v of anonymous) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
+      // podman 4.3 plays the Secret as a volume of the same name, beside the secret itself.
+      for (const v of [`data-${stack}-database-0`, `${stack}-mail`, `${stack}-db`]) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
       await engine.raw(["secret", "rm", `${stack}-db`]).catch(() => undefined);
     };
     await leftovers();
@@ -189,7 +196,7 @@ describe("application replicas against one database", () => {
       // The first start of the site on the database happened once, under the lock, by one of them.
       expect(steps.at(-1)).toMatch(/^first-start\/[0-9a-f]{16}\t/);
       expect(await sqlIn(db, "SELECT COUNT(*) FROM core_datastore WHERE entity_key = 'portal.site.site_property.name'")).toBe("1");
-      for (const c of [...apps, db]) await podman(["rm", "--force", "--time", "0", c]);
+      for (const c of [...apps, db]) await podman(["rm", "--force", "--volumes", "--time", "0", c]);
       await podman(["volume", "rm", "--force", volume]);
       await podman(["network", "rm", "--force", network]);
     }

@@ -32,6 +32,7 @@ interface ComposeService {
   depends_on?: unknown;
   volumes?: string[];
   secrets?: string[];
+  tmpfs?: string[];
   ports?: string[];
   healthcheck: { test: string[] };
   deploy: { resources: { limits: { memory: string } } };
@@ -91,6 +92,7 @@ describe("compose stack", () => {
     }
     expect(database.volumes).toEqual(["database:/var/lib/citelibre"]);
     expect(app.volumes).toBeUndefined();
+    expect(app.tmpfs).toEqual(["/var/lib/citelibre"]);
     // Published on loopback unless the user says otherwise.
     expect(app.ports).toEqual(["${CITELIBRE_BIND:-127.0.0.1}:${CITELIBRE_HTTP_PORT:-8080}:8080"]);
   });
