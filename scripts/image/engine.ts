@@ -43,8 +43,9 @@ export class Engine {
     return this.exec(stopArgv(this.name, container, timeoutSeconds));
   }
 
+  /** Removes a container and its anonymous volumes (an image's VOLUME it was given); named volumes stay. */
   async remove(container: string): Promise<void> {
-    await this.exec(["rm", "--force", container]).catch(() => undefined);
+    await this.exec(["rm", "--force", "--volumes", container]).catch(() => undefined);
   }
 
   async inspect<T = unknown>(target: string): Promise<T> {

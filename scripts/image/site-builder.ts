@@ -61,7 +61,7 @@ export async function buildSiteWar(engine: Engine, reporter: Reporter, bundle: B
     await rename(partial, war);
   } finally {
     await rm(partial, { force: true });
-    await engine.raw(["rm", "--force", container]).catch(() => undefined);
+    await engine.raw(["rm", "--force", "--volumes", container]).catch(() => undefined);
   }
   return { file: war, sha256: await sha256File(war) };
 }

@@ -56,7 +56,7 @@ export async function readImageContents(engine: Engine, image: string): Promise<
   const facts = await inspectImage(engine, image);
   const container = (await engine.raw(["create", image, "true"])).stdout.trim();
   const work = await mkdtemp(path.join(tmpdir(), "citelibre-scan-")).catch(async (e: unknown) => {
-    await engine.raw(["rm", "--force", container]).catch(() => undefined);
+    await engine.raw(["rm", "--force", "--volumes", container]).catch(() => undefined);
     throw e;
   });
   try {
@@ -94,7 +94,7 @@ export async function readImageContents(engine: Engine, image: string): Promise<
     }
     return { facts: { ...facts, ...(os ? { os } : {}) }, debian: parseDpkgStatus(await readFile(path.join(work, "status"), "utf8")), java, runtimeFiles: scripts };
   } finally {
-    await engine.raw(["rm", "--force", container]).catch(() => undefined);
+    await engine.raw(["rm", "--force", "--volumes", container]).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }
