@@ -38,14 +38,11 @@ export function siteFactsFromEntries(entries: Iterable<string>): SiteFacts {
   return { lutece, ...(luteceCoreVersion ? { luteceCoreVersion } : {}), skin: themeCitelibre ? "theme-citelibre" : "lutece" };
 }
 
-const known = new Map<string, SiteFacts>();
-
-/** The facts of a WAR, remembered by its checksum for the life of the process. */
-export async function readSiteFacts(file: string, sha256: string): Promise<SiteFacts> {
-  const cached = known.get(sha256);
-  if (cached) return cached;
+/**
+ * The facts of a WAR. Read only when its site image is built: the image keeps the skin in a label, which
+ * later builds read instead (image/bake.ts).
+ */
+export async function readSiteFacts(file: string): Promise<SiteFacts> {
   const { names } = await readZip(file);
-  const facts = siteFactsFromEntries(names);
-  known.set(sha256, facts);
-  return facts;
+  return siteFactsFromEntries(names);
 }

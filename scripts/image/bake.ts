@@ -157,7 +157,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   if (!skin) {
     skin = await timed("site-image", async () => {
       reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
-      const facts = await readSiteFacts(site.file, site.sha256);
+      const facts = await readSiteFacts(site.file);
       if (!facts.lutece && !site.standIn) reporter.warn(`${site.source} does not look like a Lutece site (no Lutece core classes): its database schema and start-up cannot be checked`);
       addFile(siteTree, "site/site.war", await readFile(site.file));
       const dir = repoPath(".cache", "bake", `${m.name}-site${suffix}`);

@@ -70,6 +70,7 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
   const base = `http://${shownHost}:${options.port}/${m.context}`;
   const urls = { frontOffice: `${base}${m.urls.frontOffice}`, backOffice: `${base}${m.urls.backOffice}`, mail: `http://${shownHost}:${options.mailPort}/` };
   const probe = `http://127.0.0.1:${options.port}/${m.context}${m.urls.frontOffice}`;
+  const whyFromLog = (logs: string) => `${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}`;
   let lastReport = 0;
   for (;;) {
     const elapsed = performance.now() - started;
@@ -79,7 +80,7 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     if (state === "exited" || state === "stopped" || state === "gone") {
       const logs = await engine.logs(container).catch(() => "");
       const code = await engine.inspectFormat(container, "{{.State.ExitCode}}").catch(() => "?");
-      throw new UserError(`the site did not start (the container exited with code ${code}). Why, from its log:\n${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}`);
+      throw new UserError(`the site did not start (the container exited with code ${code}). Why, from its log:\n${whyFromLog(logs)}`);
     }
     if (startedLine.test(recent)) break;
     if (elapsed > options.timeoutMs) throw new UserError(`the site did not start within ${options.timeoutMs / 1000} s. See: ${engine.name} logs ${container}`);
@@ -94,7 +95,7 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
   if (typeof page === "string") throw new UserError(`the site started in ${container}, but ${probe} does not answer (${page}): is port ${options.port} published by another program?`);
   if (page !== 200) {
     const logs = await engine.logs(container).catch(() => "");
-    throw new UserError(`the site started in ${container}, but its front page answers HTTP ${page}. From its log:\n${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}; the site keeps running (${engine.name} stop ${container}).`);
+    throw new UserError(`the site started in ${container}, but its front page answers HTTP ${page}. From its log:\n${whyFromLog(logs)}; the site keeps running (${engine.name} stop ${container}).`);
   }
   return {
     container, volume, urls,

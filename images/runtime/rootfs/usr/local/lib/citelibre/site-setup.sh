@@ -1,6 +1,8 @@
 # shellcheck shell=bash
 # The site's database, sourced by citelibre-entrypoint (which defines log, die, sql_quote, the db_* settings,
-# site_client, the client's command line, and sql_site, which runs it with the password). On the first start against an empty database it runs, in order and once:
+# site_client, the client's command line, and sql_site, which runs it with the password).
+#
+# On the first start against an empty database it runs, in order and once:
 #   1. the site's own SQL from its WAR (WEB-INF/sql, in the order of /opt/citelibre/site/sql-plan);
 #   2. the bundle's SQL (/opt/citelibre/sql/bundle/*.sql, in name order);
 #   3. the back-office accounts: admin gets the generated (or given) password, every other seeded account
