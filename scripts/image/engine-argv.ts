@@ -39,6 +39,8 @@ export interface RunSpec {
   command?: string[];
   entrypoint?: string;
   stopTimeout?: number;
+  /** The engine starts the container again when it exits non-zero (the runtime's exit status, services.sh). */
+  restart?: "on-failure";
 }
 
 function keyValues(flag: string, values: Record<string, string> | undefined): string[] {
@@ -81,6 +83,7 @@ export function runArgv(_engine: EngineName, spec: RunSpec): string[] {
   for (const u of spec.ulimits ?? []) argv.push("--ulimit", u);
   if (spec.memory) argv.push("--memory", spec.memory);
   if (spec.stopTimeout !== undefined) argv.push("--stop-timeout", String(spec.stopTimeout));
+  if (spec.restart) argv.push("--restart", spec.restart);
   if (spec.entrypoint !== undefined) argv.push("--entrypoint", spec.entrypoint);
   argv.push(spec.image, ...(spec.command ?? []));
   return argv;

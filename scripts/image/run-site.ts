@@ -65,6 +65,11 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
       { host: options.mailPort, container: 1080, hostIp: options.host },
     ],
     volumes: [{ source: volume, target: "/var/lib/citelibre" }],
+    // The mail viewer listens on loopback inside the container unless asked: here it is published, on
+    // --host like the site, and the person running the site is the one reading its mails.
+    env: { CITELIBRE_MAIL_WEB_BIND: "0.0.0.0" },
+    // A service that dies makes the container exit 1 (services.sh): the engine starts it again.
+    restart: "on-failure",
   });
   const shownHost = options.host === "0.0.0.0" ? "localhost" : options.host;
   const base = `http://${shownHost}:${options.port}/${m.context}`;

@@ -7,6 +7,8 @@ import urllib.error
 import urllib.request
 
 STATUS_PAGE = "citelibre-status.jsp"
+# Fixed in the image (mail.sh): the mail catcher's SMTP port is not a setting.
+MAIL_SMTP_PORT = 1025
 
 
 def site_state() -> str:
@@ -16,7 +18,7 @@ def site_state() -> str:
         with open("/opt/citelibre/site-context", encoding="utf-8") as f:
             context = f.read()
     context = context.strip().strip("/")
-    webapp = os.path.join(os.environ.get("CATALINA_BASE", "/opt/citelibre/tomcat"), "webapps", context or "ROOT")
+    webapp = os.path.join("/opt/citelibre/tomcat/webapps", context or "ROOT")
     base = "http://127.0.0.1:8080" + ("/" + context if context else "")
     # A Lutece site has the status page (citelibre-install-war); another site is up when its front page answers.
     lutece = os.path.exists(os.path.join(webapp, STATUS_PAGE))
@@ -39,8 +41,7 @@ def healthy(role: str) -> bool:
             print(f"unhealthy: MariaDB does not answer on {sock}", file=sys.stderr)
         return r.returncode == 0
     if role == "mail":
-        port = int(os.environ.get("CITELIBRE_MAIL_SMTP_PORT", "1025"))
-        with socket.create_connection(("127.0.0.1", port), timeout=4) as s:
+        with socket.create_connection(("127.0.0.1", MAIL_SMTP_PORT), timeout=4) as s:
             return s.recv(3) == b"220"
     state = site_state()
     if state != "started":

@@ -1,7 +1,8 @@
 """
-Mail catcher for the all-in-one image: accepts every message the site sends over SMTP (port 1025,
-loopback only unless CITELIBRE_MAIL_BIND says otherwise, as in a compose stack), keeps it in the data volume, and lists it on a small web page (port 1080) so a person
-trying the site can read the mails it sends. Nothing is relayed anywhere.
+Mail catcher for the all-in-one image: accepts every message the site sends over SMTP (port 1025),
+keeps it in the data volume, and lists it on a small web page (port 1080) so a person trying the site can
+read the mails it sends. Nothing is relayed anywhere. The entrypoint (mail.sh) says where each listens,
+in CL_MAIL_* variables set for this one command.
 """
 import email
 import email.policy
@@ -14,10 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from aiosmtpd.controller import Controller
 
-STORE = os.environ.get("CITELIBRE_MAIL_STORE", "/var/lib/citelibre/mail")
-SMTP_PORT = int(os.environ.get("CITELIBRE_MAIL_SMTP_PORT", "1025"))
-WEB_PORT = int(os.environ.get("CITELIBRE_MAIL_WEB_PORT", "1080"))
-SMTP_BIND = os.environ.get("CITELIBRE_MAIL_BIND", "127.0.0.1")
+STORE = os.environ["CL_MAIL_STORE"]
+SMTP_PORT = 1025
+WEB_PORT = 1080
+SMTP_BIND = os.environ["CL_MAIL_SMTP_BIND"]
+WEB_BIND = os.environ["CL_MAIL_WEB_BIND"]
 for sub in ("tmp", "new", "cur"):
     os.makedirs(os.path.join(STORE, sub), exist_ok=True)
 box = mailbox.Maildir(STORE, create=True)
@@ -88,9 +90,9 @@ class Web(BaseHTTPRequestHandler):
 def main():
     controller = Controller(Keep(), hostname=SMTP_BIND, port=SMTP_PORT)
     controller.start()
-    print(f"SMTP on {SMTP_BIND}:{SMTP_PORT}, web view on port {WEB_PORT}", flush=True)
+    print(f"SMTP on {SMTP_BIND}:{SMTP_PORT}, web view on {WEB_BIND}:{WEB_PORT}", flush=True)
     try:
-        ThreadingHTTPServer(("0.0.0.0", WEB_PORT), Web).serve_forever()
+        ThreadingHTTPServer((WEB_BIND, WEB_PORT), Web).serve_forever()
     except KeyboardInterrupt:
         pass
     finally:

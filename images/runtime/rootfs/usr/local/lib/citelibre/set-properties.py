@@ -23,6 +23,11 @@ def escape(value: str) -> str:
             out.append("\\t")
         elif ch in "=:#!" or (ch == " " and i == 0):
             out.append("\\" + ch)
+        elif ord(ch) > 0xFFFF:
+            # Java's \\u escapes are UTF-16 code units: a character beyond the first plane (an emoji) is
+            # written as its surrogate pair.
+            high, low = divmod(ord(ch) - 0x10000, 0x400)
+            out.append("\\u%04x\\u%04x" % (0xD800 + high, 0xDC00 + low))
         elif ord(ch) < 0x20 or ord(ch) > 0x7E:
             out.append("\\u%04x" % ord(ch))
         else:

@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# The site's database, sourced by citelibre-entrypoint (which defines log, die, sql_quote, the db_* settings,
-# site_client, the client's command line, and sql_site, which runs it with the password).
+# The site's database, sourced by citelibre-entrypoint. Its connection is the module's own state, set once
+# by use_site_database; everything else comes in arguments.
 #
 # On the first start against an empty database it runs, in order and once:
 #   1. the site's own SQL from its WAR (WEB-INF/sql, in the order of /opt/citelibre/site/sql-plan);
@@ -21,6 +21,28 @@
 #     its own, half-made, and the site never ran on it (Tomcat starts only after the set-up): those tables
 #     are dropped and the set-up runs again from its first script. A script that fails stops the start
 #     with its name and the server's error, and is recorded as failed.
+
+# Loads *.sql files of a folder into the site's database (sql_site) in name order, stopping at the first
+# error with the file's name.
+load_sql_dir() { # folder, what they are
+  local dir=$1 what=$2 f
+  local files=("$dir"/*.sql)
+  (( ${#files[@]} )) || return 0
+  log "loading $what (${#files[@]} file(s))"
+  for f in "${files[@]}"; do
+    sql_site < "$f" || die "$what failed in $(basename "$f"); the database was left as it was after the previous file"
+  done
+}
+
+# The site's database, over TCP as the site's own user whether it is the embedded server or another one,
+# so the set-up runs with exactly the site's privileges. The password reaches the client in the
+# environment of that one command (MYSQL_PWD), never on its command line.
+use_site_database() { # host port database user password lock_wait
+  db_host=$1 db_port=$2 db_name=$3 db_password=$5 lock_wait=$6
+  site_client=(mariadb --no-defaults --protocol=tcp -h "$1" -P "$2" -u "$4" --database="$3"
+    --batch --skip-column-names --default-character-set=utf8mb4)
+}
+sql_site() { MYSQL_PWD=$db_password "${site_client[@]}" "$@"; }
 
 site_plan=/opt/citelibre/site/sql-plan
 setup_table=citelibre_setup
@@ -179,7 +201,7 @@ setup_lock_name() { printf 'citelibre_setup_%s' "$db_name"; }
 take_setup_lock() {
   local answer=""
   # The client itself, not a shell around it, so that killing the coprocess ends the session.
-  coproc SETUP_LOCK { MYSQL_PWD=$LUTECE_DB_PWD exec "${site_client[@]}" --unbuffered 2>&1; }
+  coproc SETUP_LOCK { MYSQL_PWD=$db_password exec "${site_client[@]}" --unbuffered 2>&1; }
   setup_lock_in=${SETUP_LOCK[1]} setup_lock_out=${SETUP_LOCK[0]} setup_lock_pid=$SETUP_LOCK_PID
   # The session idles while the set-up or a first start runs on other connections: it must outlive them.
   printf "SET SESSION wait_timeout = 86400; SELECT CONNECTION_ID(), GET_LOCK('%s', %d);\n" "$(setup_lock_name)" "$lock_wait" >&"$setup_lock_in"
@@ -230,9 +252,9 @@ site_started() {
 
 # The whole of it, under the set-up lock. $1: the site's WEB-INF/sql folder; $2: a function that sets the
 # variable it is given to the password for admin (called only when a first set-up runs; it may stop the
-# start when there is none). The lock stays held, for site_started, when this site WAR has never started on
-# this database and this container is about to start it.
-setup_site_database() { # webapp_sql, admin password function
+# start when there is none); $3: 1 when this container starts the site next. The lock then stays held, for
+# site_started, when this site WAR has never started on this database.
+setup_site_database() { # webapp_sql, admin password function, starts the site (0 or 1)
   local found admin_password="" started table
   take_setup_lock
   ensure_setup_ledger
@@ -260,7 +282,7 @@ setup_site_database() { # webapp_sql, admin password function
   esac
   load_sql_dir /opt/citelibre/sql/theme "theme SQL"
   hold_setup_lock=0
-  if [[ "$role" == app ]]; then
+  if (( $3 )); then
     sql_value started "the set-up ledger" "SELECT COUNT(*) FROM $setup_table WHERE step = '$(first_start_step)' AND state = 'done'"
     if (( started == 0 )); then
       hold_setup_lock=1
