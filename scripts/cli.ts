@@ -335,6 +335,10 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--replicas <n>", "application replicas", "2")
     .option("--external-db <host[:port]>", "use a database outside the cluster instead of the MariaDB StatefulSet")
     .option("--db-storage <size>", "size of the database volume", "5Gi")
+    .option("--smtp <host[:port]>", "send mail through this SMTP server (user and password from the Secret) instead of the mail catcher")
+    .option("--ingress-host <host>", "an Ingress publishing the site under this host name (also its LUTECE_PROD_URL)")
+    .option("--tls-secret <name>", "TLS certificate Secret for the Ingress (https)")
+    .option("--ingress-class <name>", "IngressClass of the Ingress (default: the cluster's)")
     .option("--podman", "also write podman-play.yaml, for `podman kube play` on one machine", false)
     .action(async (name: string, opts: import("./deploy/deploy.js").K8sFlags & { replicas: string }) => {
       const { deployKubernetes } = await import("./deploy/deploy.js");
@@ -349,7 +353,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         `Wrote Kubernetes manifests for ${result.model.bundle} (${result.model.image}), valid for Kubernetes ${result.kubernetesVersion}, to ${rel}:`,
         ...result.files.map((f) => `  ${f}`),
         "Apply them with:",
-        `  kubectl create secret generic ${result.model.stack}-db --from-literal=db-password="$(openssl rand -base64 24)"`,
+        `  kubectl create secret generic ${result.model.stack}-db --from-literal=db-password="$(openssl rand -base64 24)" --from-literal=admin-password="$(openssl rand -base64 24)"${opts.smtp ? " --from-literal=smtp-user=<user> --from-literal=smtp-password=<password>" : ""}`,
         `  kubectl apply -k ${rel}`,
         ...(opts.podman ? ["On one machine with podman:", `  podman network create ${result.model.stack}; podman kube play --network ${result.model.stack} ${rel}/podman-play.yaml`] : []),
       ].join("\n"));

@@ -105,6 +105,7 @@ try {
     if (values.length) line(`  ${name}`, `${median(values).toFixed(2)} s`);
   }
 } finally {
-  const images = (await engine.raw(["images", "--format", "{{.ID}} {{.Repository}}"])).stdout.split("\n").filter((l) => l.includes(`/${namespace}/`));
-  for (const id of new Set(images.map((l) => l.split(" ")[0] ?? ""))) await engine.raw(["rmi", "--force", id]).catch(() => undefined);
+  // Names only, never --force: an image that also carries a user's tag, or runs a user's container, stays.
+  const references = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((l) => l.includes(`/${namespace}/`));
+  for (const reference of references) await engine.raw(["rmi", reference]).catch(() => undefined);
 }

@@ -37,7 +37,15 @@ export function composeDocument(model: DeployModel): Record<string, unknown> {
       database: {
         image,
         restart: "unless-stopped",
-        environment: { CITELIBRE_ROLE: "database", ...dbIdentity, ...secretEnv, CITELIBRE_DB_BUFFER_POOL: model.resources.database.bufferPool, TZ: "${TZ:-UTC}" },
+        environment: {
+          CITELIBRE_ROLE: "database",
+          ...dbIdentity,
+          ...secretEnv,
+          CITELIBRE_DB_BUFFER_POOL: model.resources.database.bufferPool,
+          // Inside stop_grace_period, so MariaDB is never killed mid-flush.
+          CITELIBRE_STOP_TIMEOUT: "15",
+          TZ: "${TZ:-UTC}",
+        },
         secrets: [DB_PASSWORD_SECRET],
         volumes: ["database:/var/lib/citelibre"],
         healthcheck: healthcheck("30s"),
@@ -47,9 +55,11 @@ export function composeDocument(model: DeployModel): Record<string, unknown> {
       mail: {
         image,
         restart: "unless-stopped",
-        environment: { CITELIBRE_ROLE: "mail", TZ: "${TZ:-UTC}" },
+        // The viewer is published (it shows password-reset mails): on this machine only unless
+        // CITELIBRE_MAIL_BIND says otherwise, apart from the site's CITELIBRE_BIND.
+        environment: { CITELIBRE_ROLE: "mail", CITELIBRE_MAIL_WEB_BIND: "0.0.0.0", TZ: "${TZ:-UTC}" },
         volumes: ["mail:/var/lib/citelibre"],
-        ports: ["${CITELIBRE_BIND:-127.0.0.1}:${CITELIBRE_MAIL_PORT:-1080}:1080"],
+        ports: ["${CITELIBRE_MAIL_BIND:-127.0.0.1}:${CITELIBRE_MAIL_PORT:-1080}:1080"],
         healthcheck: healthcheck("10s"),
         deploy: limits(model.resources.mail.memory, model.resources.mail.cpu),
       },
@@ -146,9 +156,11 @@ function envExample(model: DeployModel): string {
     "",
     "# Image to run (a tag or a digest of the same bundle).",
     `CITELIBRE_IMAGE=${model.image}`,
-    "# Address and ports published on this machine (0.0.0.0 to reach them from other machines).",
+    "# Address and port of the site on this machine (0.0.0.0 to reach it from other machines).",
     "CITELIBRE_BIND=127.0.0.1",
     "CITELIBRE_HTTP_PORT=8080",
+    "# The caught mails' viewer: it shows password-reset links, so keep it on this machine.",
+    "CITELIBRE_MAIL_BIND=127.0.0.1",
     "CITELIBRE_MAIL_PORT=1080",
     "# Site language and time zone. The site's public address (the links in the mails it sends) goes in",
     `# compose.override.yaml: services: { app: { environment: { LUTECE_PROD_URL: https://www.example.org${model.context ? `/${model.context}` : ""} } } }`,

@@ -12,7 +12,7 @@ import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { problemsText } from "../theme/report.js";
 import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, composeFiles } from "./compose.js";
-import { KUBERNETES_VERSION, SECRET_KEYS, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
+import { K8sOptionError, KUBERNETES_VERSION, SECRET_KEYS, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
 import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
 
@@ -115,6 +115,11 @@ export interface K8sFlags extends DeployFlags {
   replicas?: number;
   externalDb?: string;
   dbStorage?: string;
+  /** A real SMTP server (host[:port]); its user and password come from the Secret. */
+  smtp?: string;
+  ingressHost?: string;
+  tlsSecret?: string;
+  ingressClass?: string;
   /** Also write podman-play.yaml for `podman kube play` on one machine. */
   podman?: boolean;
 }
@@ -124,11 +129,25 @@ export async function deployKubernetes(bundleName: string, flags: K8sFlags): Pro
   if (flags.dbStorage !== undefined && !/^\d+(Mi|Gi|Ti)$/.test(flags.dbStorage)) {
     throw new UserError(`--db-storage: "${flags.dbStorage}" is not a size such as 5Gi`, [], 2);
   }
+  if (flags.podman && flags.smtp) {
+    throw new UserError("--podman writes a stack for one machine, with its own mail catcher: leave out --smtp (or --podman)", [], 2);
+  }
   let files;
   try {
-    files = kubernetesFiles(model, { externalDatabase: flags.externalDb, databaseStorage: flags.dbStorage });
+    files = kubernetesFiles(model, {
+      externalDatabase: flags.externalDb,
+      databaseStorage: flags.dbStorage,
+      smtp: flags.smtp,
+      ingressHost: flags.ingressHost,
+      tlsSecret: flags.tlsSecret,
+      ingressClass: flags.ingressClass,
+    });
   } catch (err) {
-    throw new UserError(`--external-db: ${(err as Error).message} (for example db.example.org:3306)`, [], 2);
+    if (err instanceof K8sOptionError) {
+      const example = { "--external-db": " (for example db.example.org:3306)", "--smtp": " (for example smtp.example.org:587)" }[err.option] ?? "";
+      throw new UserError(`${err.option}: ${err.message}${example}`, [], 2);
+    }
+    throw err;
   }
   const problems = validateFiles(files);
   if (problems.length) {

@@ -1,17 +1,26 @@
 /**
  * Plain Kubernetes manifests for a bundle: the application as a Deployment of non-root replicas with a
- * read-only root filesystem and probes on the site's own pages, MariaDB as a StatefulSet (or an external
- * database), the mail catcher, a ConfigMap for the runtime's environment contract, a Secret template,
- * an init Job for the first-time database set-up, and a kustomization listing them.
+ * read-only root filesystem, MariaDB as a StatefulSet (or an external database), the mail catcher (or a
+ * real SMTP server), a ConfigMap for the runtime's environment contract, a Secret template, an init Job
+ * for the first-time database set-up, an optional Ingress, and a kustomization listing them.
+ *
+ * The rules: liveness never depends on the database (an outage would restart every replica at once),
+ * readiness does; the start-up probe allows every wait of the contract; each container's stop budget
+ * (CITELIBRE_STOP_TIMEOUT) fits its grace period; a PodDisruptionBudget, session affinity and a topology
+ * spread only with more than one replica (Lutece keeps sessions in memory); the Job's name follows its
+ * image (a Job's pod template cannot change); a ConfigMap change rolls the Deployment (checksum annotation).
  *
  * Built with kubernetes-models' typed classes: a misspelt field fails the type check, and every object
  * is validated against the Kubernetes OpenAPI schemas those classes carry before anything is written.
  */
-import { ConfigMap, PersistentVolumeClaim, Secret, Service, type IContainer, type IPodSpec, type IProbe, type IVolume, type IVolumeMount } from "kubernetes-models/v1";
+import { createHash } from "node:crypto";
+import { ConfigMap, PersistentVolumeClaim, Secret, Service, type IContainer, type IEnvVar, type IPodSpec, type IProbe, type IVolume, type IVolumeMount } from "kubernetes-models/v1";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
+import { Ingress } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { stringify } from "yaml";
+import { loadRuntimeContract } from "../runtime/contract.js";
 import { TOMCAT_UID, type CompanionModel, type DeployModel } from "./model.js";
 
 /** The Kubernetes minor whose OpenAPI schemas kubernetes-models 4.5.1 carries. */
@@ -22,6 +31,14 @@ export interface K8sOptions {
   externalDatabase?: string;
   /** Size of the database volume. */
   databaseStorage?: string;
+  /** host or host:port of a real SMTP server; its credentials come from the Secret. No mail catcher then. */
+  smtp?: string;
+  /** Public host name: an Ingress to the site, and the site's LUTECE_PROD_URL. */
+  ingressHost?: string;
+  /** Secret holding the Ingress's TLS certificate (kubernetes.io/tls). */
+  tlsSecret?: string;
+  /** IngressClass to use (the cluster's default when unset). */
+  ingressClass?: string;
 }
 
 export interface KubeObject {
@@ -43,7 +60,11 @@ export interface K8sFile {
 
 const SECRET_MOUNT = "/run/secrets/citelibre";
 /** Keys of the stack's Secret: the database password, and the back-office admin's for the first set-up. */
-export const SECRET_KEYS = { database: "db-password", admin: "admin-password" } as const;
+export const SECRET_KEYS = { database: "db-password", admin: "admin-password", smtpUser: "smtp-user", smtpPassword: "smtp-password" } as const;
+
+/** Grace periods, and the runtime's stop budget inside each (CITELIBRE_STOP_TIMEOUT) with room to spare. */
+export const GRACE_SECONDS = { app: 30, database: 60, mail: 15 } as const;
+const stopTimeout = (grace: number) => String(grace - 5);
 
 export function names(model: DeployModel) {
   return {
@@ -71,10 +92,35 @@ function selector(model: DeployModel, component: string): Record<string, string>
   return { "app.kubernetes.io/instance": model.stack, "app.kubernetes.io/component": component };
 }
 
-function parseExternal(hostPort: string): { host: string; port: string } {
+export class K8sOptionError extends Error {
+  constructor(readonly option: string, message: string) {
+    super(message);
+  }
+}
+
+function parseHostPort(option: string, hostPort: string, defaultPort: string): { host: string; port: string } {
   const m = /^([A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?)(?::(\d{1,5}))?$/.exec(hostPort);
-  if (!m || (m[3] && Number(m[3]) > 65535)) throw new Error(`"${hostPort}" is not host or host:port`);
-  return { host: m[1] ?? hostPort, port: m[3] ?? "3306" };
+  if (!m || (m[3] && Number(m[3]) > 65535)) throw new K8sOptionError(option, `"${hostPort}" is not host or host:port`);
+  return { host: m[1] ?? hostPort, port: m[3] ?? defaultPort };
+}
+
+function checkOptions(options: K8sOptions): void {
+  const dns = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$/;
+  const objectName = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
+  if (options.ingressHost !== undefined && !dns.test(options.ingressHost)) {
+    throw new K8sOptionError("--ingress-host", `"${options.ingressHost}" is not a host name such as rendezvous.example.org (lowercase, with a dot)`);
+  }
+  if (options.tlsSecret !== undefined && options.ingressHost === undefined) throw new K8sOptionError("--tls-secret", "needs --ingress-host: the certificate is served by the Ingress");
+  if (options.ingressClass !== undefined && options.ingressHost === undefined) throw new K8sOptionError("--ingress-class", "needs --ingress-host");
+  for (const [option, value] of [["--tls-secret", options.tlsSecret], ["--ingress-class", options.ingressClass]] as const) {
+    if (value !== undefined && !objectName.test(value)) throw new K8sOptionError(option, `"${value}" is not a Kubernetes object name (lowercase letters, digits, '-' and '.')`);
+  }
+}
+
+/** The site's public address when an Ingress serves it. */
+function publicUrl(model: DeployModel, options: K8sOptions): string | undefined {
+  if (!options.ingressHost) return undefined;
+  return `${options.tlsSecret ? "https" : "http"}://${options.ingressHost}${model.context ? `/${model.context}` : ""}`;
 }
 
 const secretVolume = (model: DeployModel): IVolume => ({
@@ -96,8 +142,8 @@ const nonRoot = {
   capabilities: { drop: ["ALL"] },
 };
 
-const execHealth = (periodSeconds: number, failureThreshold: number): IProbe => ({
-  exec: { command: ["/usr/local/bin/citelibre-healthcheck"] },
+const execHealth = (periodSeconds: number, failureThreshold: number, args: string[] = []): IProbe => ({
+  exec: { command: ["/usr/local/bin/citelibre-healthcheck", ...args] },
   periodSeconds,
   timeoutSeconds: 5,
   failureThreshold,
@@ -105,7 +151,9 @@ const execHealth = (periodSeconds: number, failureThreshold: number): IProbe => 
 
 function configMap(model: DeployModel, options: K8sOptions): ConfigMap {
   const n = names(model);
-  const db = options.externalDatabase ? parseExternal(options.externalDatabase) : { host: n.database, port: "3306" };
+  const db = options.externalDatabase ? parseHostPort("--external-db", options.externalDatabase, "3306") : { host: n.database, port: "3306" };
+  const mail = options.smtp ? parseHostPort("--smtp", options.smtp, "587") : { host: n.mail, port: "1025" };
+  const url = publicUrl(model, options);
   return new ConfigMap({
     metadata: { name: n.config, labels: labels(model, "config") },
     data: {
@@ -113,8 +161,9 @@ function configMap(model: DeployModel, options: K8sOptions): ConfigMap {
       LUTECE_DB_PORT: db.port,
       LUTECE_DB_NAME: model.database.name,
       LUTECE_DB_USER: model.database.user,
-      LUTECE_MAIL_HOST: n.mail,
-      LUTECE_MAIL_PORT: "1025",
+      LUTECE_MAIL_HOST: mail.host,
+      LUTECE_MAIL_PORT: mail.port,
+      ...(url ? { LUTECE_PROD_URL: url } : {}),
       LUTECE_DEFAULT_LANG: "fr",
       TZ: "Europe/Paris",
       CITELIBRE_DB_WAIT: String(model.waits.database),
@@ -126,25 +175,38 @@ function configMap(model: DeployModel, options: K8sOptions): ConfigMap {
   });
 }
 
-function secretTemplate(model: DeployModel): Secret {
+function secretTemplate(model: DeployModel, options: K8sOptions): Secret {
   return new Secret({
     metadata: { name: names(model).secret, labels: labels(model, "config") },
     type: "Opaque",
-    stringData: { [SECRET_KEYS.database]: "CHANGE-ME-to-a-long-random-password", [SECRET_KEYS.admin]: "CHANGE-ME-to-another-long-random-password" },
+    stringData: {
+      [SECRET_KEYS.database]: "CHANGE-ME-to-a-long-random-password",
+      [SECRET_KEYS.admin]: "CHANGE-ME-to-another-long-random-password",
+      ...(options.smtp ? { [SECRET_KEYS.smtpUser]: "CHANGE-ME-to-the-smtp-user", [SECRET_KEYS.smtpPassword]: "CHANGE-ME-to-the-smtp-password" } : {}),
+    },
   });
 }
 
 /**
  * The image's health check tells a started Lutece from its startup failure page (which answers HTTP 200)
- * by Lutece's own start-up state, which needs no database. The start-up probe allows every wait the
- * entrypoint may go through before it gives up by itself (model.waits), and a minute more.
+ * by Lutece's own start-up state, which needs no database: liveness. Readiness also asks that the
+ * database answer (`--ready`). The start-up probe allows every wait the entrypoint may go through before
+ * it gives up by itself (the ConfigMap's CITELIBRE_DB_WAIT, _SETUP_LOCK_WAIT and _START_WAIT), and a minute more.
  */
-function siteProbes(model: DeployModel): Pick<IContainer, "startupProbe" | "readinessProbe" | "livenessProbe"> {
+export function startupBudgetSeconds(config: Record<string, string>): number {
+  const wait = (name: string) => {
+    const value = Number(config[name]);
+    if (!Number.isInteger(value)) throw new Error(`internal: the ConfigMap has no whole number in ${name}`);
+    return value;
+  };
+  return wait("CITELIBRE_DB_WAIT") + wait("CITELIBRE_SETUP_LOCK_WAIT") + wait("CITELIBRE_START_WAIT") + 60;
+}
+
+function siteProbes(config: Record<string, string>): Pick<IContainer, "startupProbe" | "readinessProbe" | "livenessProbe"> {
   const period = 5;
-  const budget = model.waits.database + model.waits.setupLock + model.waits.start + 60;
   return {
-    startupProbe: execHealth(period, Math.ceil(budget / period)),
-    readinessProbe: execHealth(10, 3),
+    startupProbe: execHealth(period, Math.ceil(startupBudgetSeconds(config) / period)),
+    readinessProbe: execHealth(10, 3, ["--ready"]),
     livenessProbe: execHealth(20, 3),
   };
 }
@@ -155,22 +217,47 @@ function siteProbes(model: DeployModel): Pick<IContainer, "startupProbe" | "read
  * emptyDir on /run/citelibre/site, where the read-only webapp links; Tomcat's work, temp and logs folders
  * and /tmp are emptyDirs too.
  */
-function siteContainerBase(model: DeployModel, role: "app" | "init"): IContainer {
+function siteContainerBase(model: DeployModel, role: "app" | "init", options: K8sOptions, config: ConfigMap): IContainer {
   const n = names(model);
+  const env: IEnvVar[] = [
+    { name: "CITELIBRE_ROLE", value: role },
+    { name: "CITELIBRE_STOP_TIMEOUT", value: stopTimeout(GRACE_SECONDS.app) },
+    { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
+    // Used once, when the first container to find the database empty sets it up.
+    { name: "LUTECE_ADMIN_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.admin}` },
+  ];
+  if (options.smtp && role === "app") {
+    env.push(
+      { name: "LUTECE_MAIL_USER_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.smtpUser}` },
+      { name: "LUTECE_MAIL_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.smtpPassword}` },
+    );
+  }
+  // The app reads the whole ConfigMap; the init Job only the keys its role reads (the contract says which).
+  const fromConfig = role === "app" ? { envFrom: [{ configMapRef: { name: n.config } }] } : {};
+  if (role === "init") {
+    const readByInit = loadRuntimeContract().variables.filter((v) => v.roles.includes("init")).map((v) => v.name);
+    for (const key of Object.keys(config.data ?? {}).filter((k) => readByInit.includes(k))) {
+      env.push({ name: key, valueFrom: { configMapKeyRef: { name: n.config, key } } });
+    }
+  }
   return {
     name: role === "app" ? "site" : "init",
     image: model.image,
     imagePullPolicy: "IfNotPresent",
-    envFrom: [{ configMapRef: { name: n.config } }],
-    env: [
-      { name: "CITELIBRE_ROLE", value: role },
-      { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
-      // Used once, when the first container to find the database empty sets it up.
-      { name: "LUTECE_ADMIN_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.admin}` },
-    ],
+    ...fromConfig,
+    env,
     securityContext: nonRoot,
   };
 }
+
+/** Changes whenever the ConfigMap's data does, so that applying a new ConfigMap rolls the pods that read it. */
+export function configChecksum(config: ConfigMap): string {
+  const data = config.data ?? {};
+  const canonical = JSON.stringify(Object.keys(data).sort().map((k) => [k, data[k]]));
+  return createHash("sha256").update(canonical).digest("hex");
+}
+
+export const CONFIG_CHECKSUM_ANNOTATION = "citelibre.fr/config-sha256";
 
 const podSecurity = {
   runAsUser: TOMCAT_UID,
@@ -180,17 +267,21 @@ const podSecurity = {
   seccompProfile: { type: "RuntimeDefault" as const },
 };
 
-function appDeployment(model: DeployModel): Deployment {
+function appDeployment(model: DeployModel, options: K8sOptions, config: ConfigMap): Deployment {
   const n = names(model);
   const scratch = ["site-runtime", "tomcat-work", "tomcat-temp", "tomcat-logs", "tmp"];
   const spec: IPodSpec = {
     securityContext: podSecurity,
-    terminationGracePeriodSeconds: 30,
+    terminationGracePeriodSeconds: GRACE_SECONDS.app,
+    // Replicas on different nodes when there are several: one node going down keeps the site up.
+    ...(model.replicas > 1
+      ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "ScheduleAnyway", labelSelector: { matchLabels: selector(model, "app") } }] }
+      : {}),
     containers: [
       {
-        ...siteContainerBase(model, "app"),
+        ...siteContainerBase(model, "app", options, config),
         ports: [{ name: "http", containerPort: 8080 }],
-        ...siteProbes(model),
+        ...siteProbes(config.data ?? {}),
         resources: {
           requests: { memory: model.resources.app.memoryRequest, cpu: "250m" },
           limits: { memory: model.resources.app.memory, cpu: model.resources.app.cpu },
@@ -213,39 +304,87 @@ function appDeployment(model: DeployModel): Deployment {
       replicas: model.replicas,
       selector: { matchLabels: selector(model, "app") },
       strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
-      template: { metadata: { labels: labels(model, "app") }, spec },
+      template: { metadata: { labels: labels(model, "app"), annotations: { [CONFIG_CHECKSUM_ANNOTATION]: configChecksum(config) } }, spec },
     },
   });
 }
 
+/** Lutece keeps each visitor's session (a back-office login, a form half filled) in one replica's memory. */
+const SESSION_SECONDS = 3 * 3600;
+
 function appService(model: DeployModel): Service {
   return new Service({
     metadata: { name: names(model).app, labels: labels(model, "app") },
-    spec: { selector: selector(model, "app"), ports: [{ name: "http", port: 80, targetPort: "http" }] },
+    spec: {
+      selector: selector(model, "app"),
+      ports: [{ name: "http", port: 80, targetPort: "http" }],
+      ...(model.replicas > 1 ? { sessionAffinity: "ClientIP", sessionAffinityConfig: { clientIP: { timeoutSeconds: SESSION_SECONDS } } } : {}),
+    },
   });
 }
 
-function appDisruptionBudget(model: DeployModel): PodDisruptionBudget {
-  return new PodDisruptionBudget({
-    metadata: { name: names(model).app, labels: labels(model, "app") },
-    spec: { minAvailable: 1, selector: { matchLabels: selector(model, "app") } },
-  });
+/** With one replica a budget would forbid every node drain: none then. */
+function appDisruptionBudget(model: DeployModel): PodDisruptionBudget[] {
+  if (model.replicas < 2) return [];
+  return [
+    new PodDisruptionBudget({
+      metadata: { name: names(model).app, labels: labels(model, "app") },
+      spec: { maxUnavailable: 1, selector: { matchLabels: selector(model, "app") } },
+    }),
+  ];
 }
 
-function initJob(model: DeployModel): Job {
+function appIngress(model: DeployModel, options: K8sOptions): Ingress[] {
+  if (!options.ingressHost) return [];
+  const n = names(model);
+  return [
+    new Ingress({
+      metadata: {
+        name: n.app,
+        labels: labels(model, "app"),
+        // Behind an ingress controller, affinity is by cookie: ingress-nginx reads these (others ignore them).
+        ...(model.replicas > 1
+          ? { annotations: { "nginx.ingress.kubernetes.io/affinity": "cookie", "nginx.ingress.kubernetes.io/session-cookie-max-age": String(SESSION_SECONDS) } }
+          : {}),
+      },
+      spec: {
+        ...(options.ingressClass ? { ingressClassName: options.ingressClass } : {}),
+        ...(options.tlsSecret ? { tls: [{ hosts: [options.ingressHost], secretName: options.tlsSecret }] } : {}),
+        rules: [
+          {
+            host: options.ingressHost,
+            http: { paths: [{ path: "/", pathType: "Prefix", backend: { service: { name: n.app, port: { name: "http" } } } }] },
+          },
+        ],
+      },
+    }),
+  ];
+}
+
+/**
+ * A Job's pod template cannot change: a new image under the same name would make `kubectl apply` fail.
+ * So the Job is named after its image, and removes itself ten minutes after it finishes (the replicas run
+ * the same set-up under one lock, so it is never needed again for that image).
+ */
+export function initJobName(model: DeployModel): string {
+  return `${names(model).init}-${createHash("sha256").update(model.image).digest("hex").slice(0, 10)}`;
+}
+
+function initJob(model: DeployModel, options: K8sOptions, config: ConfigMap): Job {
   return new Job({
-    metadata: { name: names(model).init, labels: labels(model, "init") },
+    metadata: { name: initJobName(model), labels: labels(model, "init") },
     spec: {
       backoffLimit: 6,
-      ttlSecondsAfterFinished: 86400,
+      ttlSecondsAfterFinished: 600,
       template: {
         metadata: { labels: labels(model, "init") },
         spec: {
           restartPolicy: "OnFailure",
           securityContext: podSecurity,
+          terminationGracePeriodSeconds: GRACE_SECONDS.app,
           containers: [
             {
-              ...siteContainerBase(model, "init"),
+              ...siteContainerBase(model, "init", options, config),
               resources: { limits: { memory: "256Mi", cpu: "500m" } },
               volumeMounts: [{ name: "tmp", mountPath: "/tmp" }, secretMount],
             },
@@ -273,7 +412,7 @@ function databaseObjects(model: DeployModel, options: K8sOptions): KubeObject[] 
         metadata: { labels: labels(model, "database") },
         spec: {
           // MariaDB flushes and stops within a few seconds; the grace period leaves it room on a busy node.
-          terminationGracePeriodSeconds: 60,
+          terminationGracePeriodSeconds: GRACE_SECONDS.database,
           containers: [
             {
               name: "mariadb",
@@ -281,6 +420,7 @@ function databaseObjects(model: DeployModel, options: K8sOptions): KubeObject[] 
               imagePullPolicy: "IfNotPresent",
               env: [
                 { name: "CITELIBRE_ROLE", value: "database" },
+                { name: "CITELIBRE_STOP_TIMEOUT", value: stopTimeout(GRACE_SECONDS.database) },
                 { name: "LUTECE_DB_NAME", value: model.database.name },
                 { name: "LUTECE_DB_USER", value: model.database.user },
                 { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
@@ -326,16 +466,19 @@ function mailObjects(model: DeployModel): KubeObject[] {
       template: {
         metadata: { labels: labels(model, "mail") },
         spec: {
+          terminationGracePeriodSeconds: GRACE_SECONDS.mail,
           containers: [
             {
               name: "mail-catcher",
               image: model.image,
               imagePullPolicy: "IfNotPresent",
-              env: [{ name: "CITELIBRE_ROLE", value: "mail" }],
-              ports: [
-                { name: "smtp", containerPort: 1025 },
-                { name: "web", containerPort: 1080 },
+              // The viewer shows password-reset mails: it stays on the pod's loopback, which
+              // `kubectl port-forward` reaches and the cluster network does not.
+              env: [
+                { name: "CITELIBRE_ROLE", value: "mail" },
+                { name: "CITELIBRE_STOP_TIMEOUT", value: stopTimeout(GRACE_SECONDS.mail) },
               ],
+              ports: [{ name: "smtp", containerPort: 1025 }],
               readinessProbe: { tcpSocket: { port: "smtp" }, periodSeconds: 10 },
               livenessProbe: execHealth(30, 3),
               securityContext: rootDroppingPrivileges,
@@ -350,13 +493,7 @@ function mailObjects(model: DeployModel): KubeObject[] {
   });
   const service = new Service({
     metadata: { name: n.mail, labels: labels(model, "mail") },
-    spec: {
-      selector: selector(model, "mail"),
-      ports: [
-        { name: "smtp", port: 1025, targetPort: "smtp" },
-        { name: "web", port: 1080, targetPort: "web" },
-      ],
-    },
+    spec: { selector: selector(model, "mail"), ports: [{ name: "smtp", port: 1025, targetPort: "smtp" }] },
   });
   return [claim, deployment, service];
 }
@@ -397,28 +534,65 @@ function companionObjects(model: DeployModel, companion: CompanionModel): KubeOb
 }
 
 export function kubernetesFiles(model: DeployModel, options: K8sOptions = {}): K8sFile[] {
+  checkOptions(options);
   const n = names(model);
+  const config = configMap(model, options);
+  const secretKeys = [SECRET_KEYS.database, SECRET_KEYS.admin, ...(options.smtp ? [SECRET_KEYS.smtpUser, SECRET_KEYS.smtpPassword] : [])];
   const files: K8sFile[] = [
-    { path: "config.yaml", objects: [configMap(model, options)], inKustomization: true, comment: ["The runtime's environment contract (images/runtime/ENVIRONMENT.md)."] },
+    {
+      path: "config.yaml",
+      objects: [config],
+      inKustomization: true,
+      comment: [
+        "The runtime's environment contract (images/runtime/ENVIRONMENT.md).",
+        "The Deployment carries a checksum of this data: regenerate with citelibre deploy k8s to roll it; after editing by hand,",
+        `run kubectl rollout restart deployment/${n.app}.`,
+      ],
+    },
     {
       path: "secret.example.yaml",
-      objects: [secretTemplate(model)],
+      objects: [secretTemplate(model, options)],
       inKustomization: false,
       comment: [
         "Template: do not apply as it is. Create the secret with a password of your own, for example",
         `  kubectl create secret generic ${n.secret} --from-literal=${SECRET_KEYS.database}="$(openssl rand -base64 24)" \\`,
-        `    --from-literal=${SECRET_KEYS.admin}="$(openssl rand -base64 24)"`,
+        `    --from-literal=${SECRET_KEYS.admin}="$(openssl rand -base64 24)"${options.smtp ? ` \\` : ""}`,
+        ...(options.smtp ? [`    --from-literal=${SECRET_KEYS.smtpUser}=<user> --from-literal=${SECRET_KEYS.smtpPassword}=<password>`] : []),
         `${SECRET_KEYS.admin} is the back-office password of the account admin, set when the database is first set up.`,
+        `Keys: ${secretKeys.join(", ")}.`,
       ],
     },
   ];
   if (!options.externalDatabase) {
     files.push({ path: "database.yaml", objects: databaseObjects(model, options), inKustomization: true, comment: ["MariaDB (the bundle image in its database role) with its own volume."] });
   }
+  if (!options.smtp) {
+    files.push({
+      path: "mail.yaml",
+      objects: mailObjects(model),
+      inKustomization: true,
+      comment: [
+        "The mail catcher: keeps the mails the site sends. To read them: kubectl port-forward deployment/" + n.mail + " 1080, then http://127.0.0.1:1080/.",
+        "In production, regenerate with --smtp host:port (a real SMTP server, its credentials in the Secret).",
+      ],
+    });
+  }
   files.push(
-    { path: "mail.yaml", objects: mailObjects(model), inKustomization: true, comment: ["The mail catcher: keeps the mails the site sends and shows them on port 1080. Point LUTECE_MAIL_HOST at a real SMTP server in production."] },
-    { path: "init-job.yaml", objects: [initJob(model)], inKustomization: true, comment: ["First-time database set-up and theme SQL; safe to run again (the replicas do the same under one lock).", `To re-run: kubectl delete job ${n.init}, then apply again.`] },
-    { path: "app.yaml", objects: [appDeployment(model), appService(model), appDisruptionBudget(model)], inKustomization: true, comment: [`${model.title}: ${model.replicas} replica(s) behind the Service ${n.app} (port 80).`] },
+    {
+      path: "init-job.yaml",
+      objects: [initJob(model, options, config)],
+      inKustomization: true,
+      comment: [
+        "First-time database set-up and theme SQL; safe to run again (the replicas do the same under one lock).",
+        "Named after its image, so a new image brings a new Job; each removes itself 10 minutes after it finishes.",
+      ],
+    },
+    {
+      path: "app.yaml",
+      objects: [appDeployment(model, options, config), appService(model), ...appDisruptionBudget(model), ...appIngress(model, options)],
+      inKustomization: true,
+      comment: [`${model.title}: ${model.replicas} replica(s) behind the Service ${n.app} (port 80)${options.ingressHost ? `, published as ${publicUrl(model, options) ?? ""}` : ""}.`],
+    },
   );
   for (const companion of model.companions) {
     files.push({ path: `companions/${companion.name}.yaml`, objects: companionObjects(model, companion), inKustomization: false, comment: [`Optional companion: ${companion.description}`, `Add it to kustomization.yaml's resources and set in the ConfigMap: ${Object.entries(companion.appEnvironment).map(([k, v]) => `${k}=${v}`).join(", ") || "(nothing)"}`] });
@@ -460,7 +634,7 @@ export function kustomization(model: DeployModel, files: K8sFile[]): string {
     kind: "Kustomization",
     resources: files.filter((f) => f.inKustomization).map((f) => f.path),
     // Change the image (a newer nightly, a digest) here or with `kustomize edit set image`.
-    images: [{ name: repository, newTag: tag }],
+    images: [tag.startsWith("sha256:") ? { name: repository, digest: tag } : { name: repository, newTag: tag }],
   };
   return `# ${model.title}: kubectl apply -k .  (after creating the Secret: see secret.example.yaml)\n` + stringify(doc);
 }

@@ -33,6 +33,15 @@ export async function cleanup(): Promise<void> {
   for (const n of created.networks) await engine.raw(["network", "rm", "--force", n]).catch(() => undefined);
 }
 
+/**
+ * Removes the names of the images a test built under its own namespace (…/<namespace>/…). Names only,
+ * never --force: an image that also carries a user's tag, or that a user's container runs, stays.
+ */
+export async function removeImagesUnder(namespace: string): Promise<void> {
+  const references = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((i) => i.includes(`/${namespace}/`));
+  for (const reference of references) await engine.raw(["rmi", reference]).catch(() => undefined);
+}
+
 // Shared with the benchmark scripts, which must not depend on test code.
 export { freePort, waitForHttp } from "../../scripts/lib/http.js";
 

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, engine, freePort, track, uniqueName, waitForHttp } from "../helpers/containers.js";
+import { cleanup, engine, freePort, removeImagesUnder, track, uniqueName, waitForHttp } from "../helpers/containers.js";
 import { luteceWar } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
@@ -20,6 +20,7 @@ const real = fixture.war !== undefined;
 /** What a site serves when it started: the real portal's page (Lutece's own skin in the theme), or the stand-in's. */
 const startedPage = real ? /<meta name="generator" content="[^"]*"[\s\S]*cl-skin-menu/ : /cl-brand/;
 let image: string;
+const namespace = `citelibre-test-${process.pid}`;
 const work: string[] = [];
 
 async function tempDir(kind: string): Promise<string> {
@@ -55,7 +56,7 @@ async function processNames(container: string): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--namespace", `citelibre-test-${process.pid}`]);
+  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--namespace", namespace]);
   expect(r.code, r.stderr).toBe(0);
   image = `localhost/${(JSON.parse(r.stdout) as { image: string }).image}`;
 }, 600_000);
@@ -64,7 +65,7 @@ afterAll(async () => {
   await cleanup();
   for (const dir of work) await rm(dir, { recursive: true, force: true });
   // Every tag of the test's image goes: it was built under a namespace of the test's own.
-  if (image) await engine.raw(["rmi", "--force", await engine.inspectFormat(image, "{{.Id}}")]).catch(() => undefined);
+  await removeImagesUnder(namespace);
 }, 120_000);
 
 describe("compose stack under podman-compose", () => {
@@ -117,7 +118,7 @@ describe("compose stack under podman-compose", () => {
 });
 
 describe("Kubernetes manifests under podman kube play", () => {
-  it("runs the database, the mail catcher, the init job and a non-root read-only app that answers 200", async () => {
+  it("runs the database, the mail catcher, the init job and a non-root read-only app that answers 200, and restarts a killed Tomcat", async () => {
     const dir = await tempDir("k8s");
     // Names of the test's own: pods share podman's names with containers, and a user's demo container is
     // citelibre-rendezvous.
@@ -151,13 +152,30 @@ describe("Kubernetes manifests under podman kube play", () => {
       const site = `${stack}-site`;
       expect((await podman(["exec", site, "id", "-u"])).trim()).toBe("998");
       expect(await engine.inspectFormat(site, "{{.HostConfig.ReadonlyRootfs}}")).toBe("true");
-      const init = `${stack}-init-init`;
+      const init = (await podman(["ps", "--all", "--filter", `name=^${stack}-init-[0-9a-f]{10}-init$`, "--format", "{{.Names}}"])).trim();
+      expect(init).not.toBe("");
       expect(await engine.inspectFormat(init, "{{.State.ExitCode}}")).toBe("0");
       const logs = (await engine.logs(site)) + (await engine.logs(init));
       expect(logs.match(/first set-up of lutece/g) ?? []).toHaveLength(1);
       expect(logs).not.toMatch(/Unable to create file|is not writable/);
-      // The image's health check is what the probes run: it says the site has started.
+      // The image's health check is what the probes run: the site has started (liveness), and its
+      // database answers (readiness).
       expect((await engine.raw(["exec", site, "/usr/local/bin/citelibre-healthcheck"])).exitCode).toBe(0);
+      expect((await engine.raw(["exec", site, "/usr/local/bin/citelibre-healthcheck", "--ready"])).exitCode).toBe(0);
+
+      // Tomcat killed (as the kernel's OOM killer would): the container exits non-zero and the pod's
+      // restart policy brings the site back on the same database.
+      const java = (await podman(["top", site, "hpid", "comm"])).split("\n").map((l) => l.trim().split(/\s+/)).find((f) => f[1] === "java");
+      expect(java, "Tomcat's process").toBeDefined();
+      process.kill(Number(java![0]), "SIGKILL");
+      const deadline = Date.now() + 150_000;
+      while (Number(await engine.inspectFormat(site, "{{.RestartCount}}")) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 500));
+      expect(Number(await engine.inspectFormat(site, "{{.RestartCount}}"))).toBeGreaterThanOrEqual(1);
+      const again = await waitForHttp(`http://${ip}:8080${portal}`, 150_000);
+      expect(again.body).toMatch(startedPage);
+      const restartedLogs = await engine.logs(site);
+      expect(restartedLogs).toMatch(/tomcat exited unexpectedly \(exit 137\)/);
+      expect(restartedLogs.match(/first set-up of lutece/g) ?? []).toHaveLength(0);
     } finally {
       await leftovers();
     }

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { browserLanguage } from "../../scripts/lib/http.js";
 import { repoPath } from "../../scripts/lib/repo.js";
-import { engine, freePort, track, uniqueName, cleanup, waitForExit } from "../helpers/containers.js";
+import { engine, freePort, track, uniqueName, cleanup, removeImagesUnder, waitForExit } from "../helpers/containers.js";
 import { backOfficeLogin, lookAt } from "../helpers/browser.js";
 import { fixtureSha256, luteceWar, sqlIn, warWith } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
@@ -60,8 +60,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await cleanup();
   for (const c of cleanups) await c();
-  const images = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((i) => i.includes(`/${namespace}/`));
-  for (const image of images) await engine.raw(["rmi", "--force", image]).catch(() => undefined);
+  await removeImagesUnder(namespace);
 }, 120_000);
 
 describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", () => {

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { listBundles, loadBundle, type BundleManifest } from "../../../scripts/bundle/manifest.js";
 import { composeDocument, composeFiles } from "../../../scripts/deploy/compose.js";
 import { deployCompose, deployKubernetes } from "../../../scripts/deploy/deploy.js";
-import { kubernetesFiles, kustomization, names, validateFiles, type K8sFile, type KubeObject } from "../../../scripts/deploy/kubernetes.js";
+import { initJobName, kubernetesFiles, kustomization, names, validateFiles, type K8sFile, type KubeObject } from "../../../scripts/deploy/kubernetes.js";
 import { deployModel, TOMCAT_UID } from "../../../scripts/deploy/model.js";
 import { podmanPlayDocuments, secretDataIsRaw } from "../../../scripts/deploy/podman-play.js";
 import { repoPath } from "../../../scripts/lib/repo.js";
@@ -169,10 +169,11 @@ describe("Kubernetes manifests", () => {
     expect(site.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } });
     // Not the front page: Lutece answers its startup failure page with HTTP 200. The image's health check
     // reads Lutece's own start-up state.
-    for (const probe of [site.startupProbe, site.readinessProbe, site.livenessProbe]) {
-      expect(probe?.httpGet).toBeUndefined();
-      expect(probe?.exec?.command).toEqual(["/usr/local/bin/citelibre-healthcheck"]);
-    }
+    for (const probe of [site.startupProbe, site.readinessProbe, site.livenessProbe]) expect(probe?.httpGet).toBeUndefined();
+    // Liveness needs no database (an outage would restart every replica); readiness asks for it.
+    expect(site.startupProbe?.exec?.command).toEqual(["/usr/local/bin/citelibre-healthcheck"]);
+    expect(site.livenessProbe?.exec?.command).toEqual(["/usr/local/bin/citelibre-healthcheck"]);
+    expect(site.readinessProbe?.exec?.command).toEqual(["/usr/local/bin/citelibre-healthcheck", "--ready"]);
     // Long enough for the database wait (120 s here) and Lutece's first start.
     // Longer than every wait the entrypoint goes through before it gives up by itself: it, not the probe, says why.
     const config = only(objects, ConfigMap).data!;
@@ -244,7 +245,7 @@ describe("podman kube play file", () => {
       "PersistentVolumeClaim/data-citelibre-rendezvous-database-0",
       "PersistentVolumeClaim/citelibre-rendezvous-mail",
       "Pod/citelibre-rendezvous-database",
-      "Pod/citelibre-rendezvous-init",
+      `Pod/${initJobName(deployModel(await manifest()))}`,
       "Pod/citelibre-rendezvous-mail",
       "Pod/citelibre-rendezvous",
     ]);
@@ -255,7 +256,7 @@ describe("podman kube play file", () => {
     // Long-running workloads restart whatever stopped them; the set-up Job's pod only on failure.
     expect(app.spec?.restartPolicy).toBe("Always");
     expect(db.spec?.restartPolicy).toBe("Always");
-    expect(only(docs, Pod, (p) => p.metadata?.name === "citelibre-rendezvous-init").spec?.restartPolicy).toBe("OnFailure");
+    expect(only(docs, Pod, (p) => p.metadata?.name?.startsWith("citelibre-rendezvous-init-") ?? false).spec?.restartPolicy).toBe("OnFailure");
     for (const d of docs) d.validate();
   });
 

@@ -1,5 +1,6 @@
 """The container's health (citelibre-healthcheck). See that script for the contract."""
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,7 +33,37 @@ def site_state() -> str:
         return "starting"
 
 
-def healthy(role: str) -> bool:
+SITE_DB_PROPERTIES = "/run/citelibre/site/db.properties"
+
+
+def database_answers() -> bool:
+    """The site's database server greets a new connection (its handshake), read from the site's own
+    settings: no password is needed, and none is used."""
+    url = ""
+    with open(SITE_DB_PROPERTIES, encoding="iso-8859-1") as f:
+        for line in f:
+            if line.startswith("portal.url="):
+                url = line.split("=", 1)[1].strip().replace("\\:", ":").replace("\\=", "=")
+    m = re.match(r"jdbc:(?:mariadb|mysql)://([^:/?]+)(?::(\d+))?/", url)
+    if not m:
+        print(f"unready: no database address in {SITE_DB_PROPERTIES}", file=sys.stderr)
+        return False
+    host, port = m.group(1), int(m.group(2) or 3306)
+    try:
+        with socket.create_connection((host, port), timeout=3) as s:
+            s.settimeout(3)
+            packet = s.recv(5)
+    except OSError as e:
+        print(f"unready: the database {host}:{port} does not answer ({e})", file=sys.stderr)
+        return False
+    # A MariaDB handshake is protocol version 10; 0xff is an error packet (too many connections, blocked host).
+    if len(packet) < 5 or packet[4] != 10:
+        print(f"unready: the database {host}:{port} refused the connection", file=sys.stderr)
+        return False
+    return True
+
+
+def healthy(role: str, ready: bool) -> bool:
     if role == "database":
         sock = "/run/citelibre/mysqld/mysqld.sock"
         r = subprocess.run(["mariadb", "--no-defaults", "--protocol=socket", f"--socket={sock}", "-uroot", "-e", "SELECT 1"],
@@ -46,7 +77,8 @@ def healthy(role: str) -> bool:
     state = site_state()
     if state != "started":
         print(f"unhealthy: the site is {state}", file=sys.stderr)
-    return state == "started"
+        return False
+    return database_answers() if ready else True
 
 
 def main() -> None:
@@ -55,7 +87,7 @@ def main() -> None:
         return
     role = os.environ.get("CITELIBRE_ROLE") or "app"
     try:
-        ok = healthy(role)
+        ok = healthy(role, sys.argv[1:] == ["--ready"])
     except Exception as e:  # noqa: BLE001 - any failure to probe is "unhealthy", said in one line
         print(f"unhealthy ({role}): {e}", file=sys.stderr)
         ok = False
