@@ -36,6 +36,8 @@ export function containerNames(bundle: string, name?: string): { container: stri
 
 /** What the entrypoint logs once the site has started (citelibre-entrypoint). */
 export const startedLine = /^\[citelibre\] started: site /m;
+/** The entrypoint's last line (services.sh), with its exit status. */
+export const stoppedLine = /^\[citelibre\] stopped \(exit status (\d+)\)$/m;
 
 /**
  * The lines of a failed start's log that say why: the entrypoint's own error, and Lutece's errors (its
@@ -82,12 +84,16 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     const state = await engine.inspectFormat(container, "{{.State.Status}}").catch(() => "gone");
     // The end of the log is enough to see the started line (the entrypoint logs little after it).
     const recent = await engine.logs(container, 200).catch(() => "");
-    if (state === "exited" || state === "stopped" || state === "gone") {
+    if (startedLine.test(recent)) break;
+    // The restart policy may already have started it again: the entrypoint's last line says it ended.
+    const ended = stoppedLine.exec(recent);
+    if (ended || state === "exited" || state === "stopped" || state === "gone") {
+      // Stopping ends the restart loop a failed start would otherwise go round.
+      if (state !== "gone") await engine.stop(container, 10).catch(() => undefined);
       const logs = await engine.logs(container).catch(() => "");
-      const code = await engine.inspectFormat(container, "{{.State.ExitCode}}").catch(() => "?");
+      const code = ended?.[1] ?? (await engine.inspectFormat(container, "{{.State.ExitCode}}").catch(() => "?"));
       throw new UserError(`the site did not start (the container exited with code ${code}). Why, from its log:\n${whyFromLog(logs)}`);
     }
-    if (startedLine.test(recent)) break;
     if (elapsed > options.timeoutMs) throw new UserError(`the site did not start within ${options.timeoutMs / 1000} s. See: ${engine.name} logs ${container}`);
     if (elapsed - lastReport > 2000) {
       reporter.step(`waiting for the site to start (${(elapsed / 1000).toFixed(0)} s)`);

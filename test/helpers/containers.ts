@@ -2,7 +2,7 @@
  * Helpers for tests that run real containers: free loopback ports, HTTP polling, a fixture site image
  * (the fixture WAR + a compiled theme + bundle SQL on top of the base image), and clean-up.
  */
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { Engine } from "../../scripts/image/engine.js";
@@ -40,6 +40,31 @@ export async function cleanup(): Promise<void> {
 export async function removeImagesUnder(namespace: string): Promise<void> {
   const references = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((i) => i.includes(`/${namespace}/`));
   for (const reference of references) await engine.raw(["rmi", reference]).catch(() => undefined);
+}
+
+export interface HostProcess {
+  hostPid: number;
+  command: string;
+  /** The process's environment as the kernel shows it to the host (/proc/<pid>/environ). */
+  environment: string[];
+}
+
+/**
+ * Every process of a container, seen from the host: what anyone with access to the host's /proc reads,
+ * whatever the container's own users may see. Processes that end while being read are left out.
+ */
+export async function hostProcesses(container: string): Promise<HostProcess[]> {
+  const rows = (await engine.raw(["top", container, "hpid"])).stdout.split("\n").slice(1).map((l) => Number(l.trim())).filter((n) => n > 0);
+  const found: HostProcess[] = [];
+  for (const hostPid of rows) {
+    try {
+      const [environ, cmdline] = await Promise.all([readFile(`/proc/${hostPid}/environ`), readFile(`/proc/${hostPid}/cmdline`, "utf8")]);
+      found.push({ hostPid, command: cmdline.replace(/\0/g, " ").trim(), environment: environ.toString("utf8").split("\0").filter(Boolean) });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT" && (err as NodeJS.ErrnoException).code !== "ESRCH") throw err;
+    }
+  }
+  return found;
 }
 
 // Shared with the benchmark scripts, which must not depend on test code.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { startedLine, startupFailureCause } from "../../../scripts/image/run-site.js";
+import { startedLine, startupFailureCause, stoppedLine } from "../../../scripts/image/run-site.js";
 
 const failed = [
   "[citelibre] first set-up of lutece: 2 script(s) of the site, 1 of the bundle",
@@ -30,5 +30,8 @@ describe("why a start failed", () => {
     expect(startedLine.test("[citelibre] started: site http://localhost:8080/rendezvous/jsp/site/Portal.jsp")).toBe(true);
     expect(startedLine.test("[citelibre] started: database lutece on port 3306")).toBe(false);
     expect(startedLine.test("[lutece] |____| started successfully in 2s !!!")).toBe(false);
+    // The entrypoint's last line: a failed start is seen even when the restart policy has started it again.
+    expect(stoppedLine.exec("[citelibre] error: x\n[citelibre] stopped (exit status 1)\n[citelibre] first start")?.[1]).toBe("1");
+    expect(stoppedLine.test("[lutece] stopped (exit status 1)")).toBe(false);
   });
 });

@@ -100,7 +100,8 @@ install_traps() {
   # Only the main shell stops services: a command substitution that fails inherits the traps (set -E).
   trap 'on_error "$?" "$LINENO" "$BASH_COMMAND"' ERR
   # Any exit after services started (die, an error, the end of supervise) stops them in order first.
-  trap 'rc=$?; if (( BASHPID == $$ )); then shutdown; fi; exit "$rc"' EXIT
+  # The last line says how the container ended, for whoever reads the log (and `citelibre run`).
+  trap 'rc=$?; if (( BASHPID == $$ )); then shutdown; log "stopped (exit status $rc)"; fi; exit "$rc"' EXIT
 }
 
 # Waits for the first service to end. Each service is meant to run as long as the container, so any end
