@@ -129,8 +129,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     program.command("run <bundle>").description("build what is missing, start the site with a named volume, wait until it answers, print its URLs"),
   )
     .option("--port <n>", "port of the site on this machine", "8080")
-    .option("--mail-port <n>", "port of the caught-mail viewer", "1080")
-    .option("--host <ip>", "address to publish on (0.0.0.0 to reach it from other machines)", "127.0.0.1")
+    .option("--mail-port <n>", "port of the caught-mail viewer (on 127.0.0.1 only: the mails hold password-reset links)", "1080")
+    .option("--host <ip>", "address to publish the site on (0.0.0.0 to reach it from other machines)", "127.0.0.1")
     .option("--detach", "return once the site has started, leaving it running", false)
     .option("--name <container>", "container name (default citelibre-<bundle>); its data volume is <container>-data")
     .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string }) => {
@@ -340,13 +340,16 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--tls-secret <name>", "TLS certificate Secret for the Ingress (https)")
     .option("--ingress-class <name>", "IngressClass of the Ingress (default: the cluster's)")
     .option("--podman", "also write podman-play.yaml, for `podman kube play` on one machine", false)
-    .action(async (name: string, opts: import("./deploy/deploy.js").K8sFlags & { replicas: string }) => {
+    .option("--podman-port <n>", "with --podman: port of 127.0.0.1 where the site is published", "8080")
+    .action(async (name: string, opts: Omit<import("./deploy/deploy.js").K8sFlags, "podmanPort"> & { replicas: string; podmanPort: string }) => {
       const { deployKubernetes } = await import("./deploy/deploy.js");
       const { UsageError: Usage } = await import("./lib/problems.js");
       const replicas = Number(opts.replicas);
       if (!Number.isInteger(replicas) || replicas < 1 || replicas > 50) throw new Usage("--replicas must be a whole number from 1 to 50");
       const r = reporter();
-      const result = await deployKubernetes(name, { ...opts, replicas });
+      const podmanPort = Number(opts.podmanPort);
+      if (!Number.isInteger(podmanPort) || podmanPort < 1 || podmanPort > 65535) throw new Usage("--podman-port must be a port number from 1 to 65535");
+      const result = await deployKubernetes(name, { ...opts, replicas, podmanPort });
       const rel = path.relative(process.cwd(), result.outDir) || ".";
       r.json({ ok: true, outDir: result.outDir, image: result.model.image, files: result.files, kubernetesVersion: result.kubernetesVersion });
       r.result([

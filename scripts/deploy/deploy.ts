@@ -122,6 +122,8 @@ export interface K8sFlags extends DeployFlags {
   ingressClass?: string;
   /** Also write podman-play.yaml for `podman kube play` on one machine. */
   podman?: boolean;
+  /** Port of this machine's loopback where podman-play.yaml publishes the site. */
+  podmanPort?: number;
 }
 
 export async function deployKubernetes(bundleName: string, flags: K8sFlags): Promise<DeployResult & { kubernetesVersion: string }> {
@@ -170,7 +172,11 @@ export async function deployKubernetes(bundleName: string, flags: K8sFlags): Pro
     }
     let documents;
     try {
-      documents = podmanPlayDocuments(files, { secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v.password])), podmanVersion: version }).map((o) => o.toJSON());
+      documents = podmanPlayDocuments(files, {
+        secrets: Object.fromEntries(Object.entries(secrets).map(([k, v]) => [k, v.password])),
+        podmanVersion: version,
+        sitePort: flags.podmanPort ?? 8080,
+      }).map((o) => o.toJSON());
     } catch (err) {
       const e = err as Error & { key?: string };
       throw new UserError(`${path.join(outDir, secrets[e.key ?? ""]?.file ?? DB_PASSWORD_FILE)}: ${e.message}`);
@@ -178,6 +184,7 @@ export async function deployKubernetes(bundleName: string, flags: K8sFlags): Pro
     rendered["podman-play.yaml"] = renderYaml(documents, [
       `${model.title} for \`podman kube play\` on one machine (podman ${version}); holds the passwords: keep it private.`,
       `Run: podman network create ${model.stack}; podman kube play --network ${model.stack} podman-play.yaml`,
+      `Then open http://127.0.0.1:${flags.podmanPort ?? 8080}${model.frontOfficePath} (published on this machine only).`,
     ]);
   }
   const written = await writeFiles(outDir, rendered, ["podman-play.yaml"]);

@@ -142,10 +142,10 @@ const nonRoot = {
   capabilities: { drop: ["ALL"] },
 };
 
-const execHealth = (periodSeconds: number, failureThreshold: number, args: string[] = []): IProbe => ({
+const execHealth = (periodSeconds: number, failureThreshold: number, args: string[] = [], timeoutSeconds = 5): IProbe => ({
   exec: { command: ["/usr/local/bin/citelibre-healthcheck", ...args] },
   periodSeconds,
-  timeoutSeconds: 5,
+  timeoutSeconds,
   failureThreshold,
 });
 
@@ -206,7 +206,8 @@ function siteProbes(config: Record<string, string>): Pick<IContainer, "startupPr
   const period = 5;
   return {
     startupProbe: execHealth(period, Math.ceil(startupBudgetSeconds(config) / period)),
-    readinessProbe: execHealth(10, 3, ["--ready"]),
+    // The site's state (up to 4 s) and a login to the database (up to 6 s).
+    readinessProbe: execHealth(10, 3, ["--ready"], 12),
     livenessProbe: execHealth(20, 3),
   };
 }
@@ -639,9 +640,14 @@ export function kustomization(model: DeployModel, files: K8sFile[]): string {
   return `# ${model.title}: kubectl apply -k .  (after creating the Secret: see secret.example.yaml)\n` + stringify(doc);
 }
 
-function splitImage(image: string): [string, string] {
+export function splitImage(image: string): [string, string] {
   const at = image.indexOf("@");
-  if (at >= 0) return [image.slice(0, at), image.slice(at + 1)];
+  if (at >= 0) {
+    // repository[:tag]@digest: kustomize matches images by repository, and the digest wins over the tag.
+    const named = image.slice(0, at);
+    const colon = named.lastIndexOf(":");
+    return [colon > named.lastIndexOf("/") ? named.slice(0, colon) : named, image.slice(at + 1)];
+  }
   const colon = image.lastIndexOf(":");
   return colon > image.lastIndexOf("/") ? [image.slice(0, colon), image.slice(colon + 1)] : [image, "latest"];
 }

@@ -19,6 +19,24 @@ export interface PodmanPlayOptions {
   secrets: Record<string, string>;
   /** Podman's version, e.g. "4.3.1": decides how Secret data is written. */
   podmanVersion: string;
+  /** Port of this machine's loopback where the site is published. */
+  sitePort: number;
+}
+
+/**
+ * Podman 4.3 publishes every containerPort on all of the host's interfaces when no hostPort is given: the
+ * database, the mail catcher and the site would be open to the network, and the site's port taken from
+ * whatever else uses it. Pods reach each other on the pods' network by name, so no port is published but
+ * the site's, on the host's loopback.
+ */
+function withPublishedPorts(spec: IPodSpec, sitePort: number | undefined): IPodSpec {
+  return {
+    ...spec,
+    containers: spec.containers.map(({ ports, ...container }) => {
+      const http = ports?.find((p) => p.name === "http");
+      return sitePort !== undefined && http ? { ...container, ports: [{ ...http, hostPort: sitePort, hostIP: "127.0.0.1" }] } : container;
+    }),
+  };
 }
 
 export function secretDataIsRaw(podmanVersion: string): boolean {
@@ -58,7 +76,8 @@ export function podmanPlayDocuments(files: K8sFile[], options: PodmanPlayOptions
   const claims: PersistentVolumeClaim[] = [];
   const pods: { order: number; pod: Pod }[] = [];
   const addPod = (order: number, name: string, template: IPodTemplateSpec, spec: IPodSpec) => {
-    pods.push({ order, pod: new Pod({ metadata: { name, labels: template.metadata?.labels ?? {} }, spec }) });
+    const site = template.metadata?.labels?.["app.kubernetes.io/component"] === "app" ? options.sitePort : undefined;
+    pods.push({ order, pod: new Pod({ metadata: { name, labels: template.metadata?.labels ?? {} }, spec: withPublishedPorts(spec, site) }) });
   };
   // The database first, then the one-off set-up, then the long-running workloads.
   for (const o of objects) {

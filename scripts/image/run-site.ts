@@ -64,18 +64,19 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     detach: true,
     ports: [
       { host: options.port, container: 8080, hostIp: options.host },
-      { host: options.mailPort, container: 1080, hostIp: options.host },
+      // The caught mails hold password-reset links: on this machine only, whatever --host says.
+      { host: options.mailPort, container: 1080, hostIp: "127.0.0.1" },
     ],
     volumes: [{ source: volume, target: "/var/lib/citelibre" }],
-    // The mail viewer listens on loopback inside the container unless asked: here it is published, on
-    // --host like the site, and the person running the site is the one reading its mails.
+    // The mail viewer listens on loopback inside the container unless asked: here it is published to
+    // this machine only, for the person running the site.
     env: { CITELIBRE_MAIL_WEB_BIND: "0.0.0.0" },
     // A service that dies makes the container exit 1 (services.sh): the engine starts it again.
     restart: "on-failure",
   });
   const shownHost = options.host === "0.0.0.0" ? "localhost" : options.host;
   const base = `http://${shownHost}:${options.port}/${m.context}`;
-  const urls = { frontOffice: `${base}${m.urls.frontOffice}`, backOffice: `${base}${m.urls.backOffice}`, mail: `http://${shownHost}:${options.mailPort}/` };
+  const urls = { frontOffice: `${base}${m.urls.frontOffice}`, backOffice: `${base}${m.urls.backOffice}`, mail: `http://127.0.0.1:${options.mailPort}/` };
   const probe = `http://127.0.0.1:${options.port}/${m.context}${m.urls.frontOffice}`;
   const whyFromLog = (logs: string) => `${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}`;
   let lastReport = 0;

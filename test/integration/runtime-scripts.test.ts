@@ -19,7 +19,8 @@ public class Read {
   public static void main(String[] a) throws Exception {
     Properties p = new Properties();
     try (FileInputStream in = new FileInputStream(a[0])) { p.load(in); }
-    for (int i = 1; i < a.length; i++) System.out.print(p.getProperty(a[i]) + "\\u0000");
+    java.io.PrintStream out = new java.io.PrintStream(System.out, true, "UTF-8");
+    for (int i = 1; i < a.length; i++) out.print(p.getProperty(a[i]) + "\\u0000");
   }
 }`;
 
@@ -31,7 +32,8 @@ describe("set-properties.py", () => {
       await writeFile(file, "# Lutece db.properties\nportal.poolservice=fr.paris.lutece.util.pool.service.LuteceConnectionService\nportal.url=jdbc:old\nportal.password=old\\\n  continued\nportal.maxconns=10\n");
       const values = {
         TEST_URL: "jdbc:mariadb://db:3306/lutece?useUnicode=true&characterEncoding=utf8",
-        TEST_PASSWORD: " p/a&s's\"w=o:r#d!\\é€ ",
+        // An emoji lies beyond the first plane: Java reads it from a UTF-16 surrogate pair only.
+        TEST_PASSWORD: " p/a&s's\"w=o:r#d!\\é€😀 ",
       };
       await execa("python3", [script, file, "portal.url=TEST_URL", "portal.password=TEST_PASSWORD", "portal.user=USER"], { env: { ...values, USER: "lutece" } });
       const text = await readFile(file, "latin1");
@@ -41,6 +43,15 @@ describe("set-properties.py", () => {
       await writeFile(path.join(dir, "Read.java"), reader);
       const { stdout } = await execa("java", [path.join(dir, "Read.java"), file, "portal.url", "portal.password", "portal.user", "portal.maxconns"]);
       expect(stdout.split("\u0000").slice(0, 4)).toEqual([values.TEST_URL, values.TEST_PASSWORD, "lutece", "10"]);
+      // The readiness check (health.py) reads the same file back the way Java does.
+      const health = repoPath("images/runtime/rootfs/usr/local/lib/citelibre/health.py");
+      const readBack = await execa("python3", ["-c", [
+        "import importlib.util, sys",
+        "spec = importlib.util.spec_from_file_location('health', sys.argv[1]); health = importlib.util.module_from_spec(spec); spec.loader.exec_module(health)",
+        "line = next(l for l in open(sys.argv[2], encoding='iso-8859-1') if l.startswith('portal.password='))",
+        "sys.stdout.buffer.write(health.properties_value(line.rstrip('\\n').partition('=')[2]).encode('utf-8'))",
+      ].join("\n"), health, file]);
+      expect(readBack.stdout).toBe(values.TEST_PASSWORD);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

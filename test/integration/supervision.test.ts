@@ -7,6 +7,9 @@
  * is reported at once; the mail viewer stays on loopback unless asked.
  */
 import { execa } from "execa";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { cleanup, engine, freePort, hostProcesses, removeImagesUnder, track, uniqueName, waitForExit, waitForHttp } from "../helpers/containers.js";
@@ -145,6 +148,29 @@ describe("signals", () => {
     }
   });
 
+  it("SIGTERM during an application container's start-up exits 143", async () => {
+    const site = await start({ volume: track("volumes", uniqueName("sup-data")) });
+    await waitForLog(site.name, /first start: initialising MariaDB/, 1, 60_000);
+    await engine.raw(["kill", "--signal", "TERM", site.name]);
+    const stopped = await waitForExit(site.name, 30_000);
+    expect(stopped.exitCode).toBe(143);
+    expect(stopped.logs).toMatch(/stopped by SIGTERM before the start-up finished/);
+    expect(stopped.logs).not.toMatch(started);
+  });
+
+  it("finishes an ordered stop when a second signal arrives during it: MariaDB still shuts down cleanly", async () => {
+    const site = await start({ volume: track("volumes", uniqueName("sup-data")) });
+    await waitForLog(site.name, started);
+    await engine.raw(["kill", "--signal", "TERM", site.name]);
+    await waitForLog(site.name, /\[citelibre\] stopping tomcat/, 1, 10_000);
+    await engine.raw(["kill", "--signal", "INT", site.name]);
+    const stopped = await waitForExit(site.name, 30_000);
+    expect(stopped.exitCode).toBe(0);
+    expect(stopped.logs).toMatch(/received SIGINT while stopping: still stopping in order/);
+    expect(stopped.logs).toMatch(/\[mariadb\].*Shutdown complete/);
+    expect(stopped.logs).not.toMatch(/did not stop within/);
+  });
+
   it("stops within docker stop's 10 s grace: Tomcat, then the mail catcher, then MariaDB cleanly, exit 0", async () => {
     const volume = track("volumes", uniqueName("sup-data"));
     const site = await start({ volume });
@@ -224,6 +250,19 @@ describe("settings", () => {
     expect(logs).toMatch(/CITELIBRE_STOP_TIMEOUT must be a number of seconds from 1/);
     expect(logs).toMatch(/4 setting\(s\) to fix/);
     expect((await engine.raw(["run", "--rm", "--volume", `${volume}:/v`, image, "ls", "-A", "/v"])).stdout.trim()).toBe("");
+  });
+
+  it("reads a setting from its _FILE variant, TZ included", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "citelibre-tz-"));
+    try {
+      await writeFile(path.join(dir, "tz"), "Europe/Paris\n");
+      const site = await start({ env: { TZ_FILE: "/run/settings/tz" }, extra: ["--volume", `${dir}:/run/settings:ro`] });
+      await waitForLog(site.name, started);
+      const java = (await hostProcesses(site.name)).find((p) => p.command.startsWith("java "));
+      expect(java?.command).toContain("-Duser.timezone=Europe/Paris");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("keeps the mail viewer on the container's loopback unless CITELIBRE_MAIL_WEB_BIND says otherwise", async () => {

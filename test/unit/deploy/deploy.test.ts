@@ -238,7 +238,7 @@ describe("Kubernetes manifests", () => {
 describe("podman kube play file", () => {
   it("turns each workload into a pod named after its Service, claim templates into claims", async () => {
     const files = kubernetesFiles(deployModel(await manifest()));
-    const docs = podmanPlayDocuments(files, { secrets: { "db-password": "c2VjcmV0LXBhc3N3b3Jk", "admin-password": "YWRtaW4tcGFzc3dvcmQ=" }, podmanVersion: "4.3.1" });
+    const docs = podmanPlayDocuments(files, { secrets: { "db-password": "c2VjcmV0LXBhc3N3b3Jk", "admin-password": "YWRtaW4tcGFzc3dvcmQ=" }, podmanVersion: "4.3.1", sitePort: 18080 });
     expect(docs.map((d) => `${d.kind}/${d.metadata?.name ?? ""}`)).toEqual([
       "Secret/citelibre-rendezvous-db",
       "ConfigMap/citelibre-rendezvous-config",
@@ -257,12 +257,16 @@ describe("podman kube play file", () => {
     expect(app.spec?.restartPolicy).toBe("Always");
     expect(db.spec?.restartPolicy).toBe("Always");
     expect(only(docs, Pod, (p) => p.metadata?.name?.startsWith("citelibre-rendezvous-init-") ?? false).spec?.restartPolicy).toBe("OnFailure");
+    // Podman 4.3 publishes a containerPort without hostPort on every interface: only the site is
+    // published, on this machine's loopback, at the port asked for.
+    const published = docs.filter((d): d is Pod => d instanceof Pod).flatMap((p) => (p.spec?.containers ?? []).flatMap((c) => (c.ports ?? []).map((port) => `${p.metadata?.name ?? ""} ${port.hostIP ?? "*"}:${port.hostPort ?? port.containerPort}->${port.containerPort}`)));
+    expect(published).toEqual(["citelibre-rendezvous 127.0.0.1:18080->8080"]);
     for (const d of docs) d.validate();
   });
 
   it("writes Secret data the way the podman version reads it", async () => {
     const files = kubernetesFiles(deployModel(await manifest()));
-    const secretOf = (v: string, password = "c2VjcmV0LXBhc3N3b3Jk", key = "db-password") => (podmanPlayDocuments(files, { secrets: { "db-password": "c2VjcmV0LXBhc3N3b3Jk", "admin-password": "YWRtaW4tcGFzc3dvcmQ=", [key]: password }, podmanVersion: v })[0] as Secret).data?.[key];
+    const secretOf = (v: string, password = "c2VjcmV0LXBhc3N3b3Jk", key = "db-password") => (podmanPlayDocuments(files, { secrets: { "db-password": "c2VjcmV0LXBhc3N3b3Jk", "admin-password": "YWRtaW4tcGFzc3dvcmQ=", [key]: password }, podmanVersion: v, sitePort: 8080 })[0] as Secret).data?.[key];
     expect(secretDataIsRaw("4.3.1")).toBe(true);
     expect(secretDataIsRaw("4.4.0")).toBe(false);
     expect(secretDataIsRaw("5.2.2")).toBe(false);

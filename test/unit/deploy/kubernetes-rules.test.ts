@@ -67,6 +67,9 @@ describe("Kubernetes rules", () => {
     const byDigest = await generate({ image: `ghcr.io/city/rendezvous@${digest}` });
     const images = (parse(kustomization(byDigest.model, byDigest.files)) as { images: Record<string, string>[] }).images;
     expect(images).toEqual([{ name: "ghcr.io/city/rendezvous", digest }]);
+    // A reference with both: kustomize matches the repository, and the digest is what runs.
+    const both = await generate({ image: `ghcr.io/city/rendezvous:1.2.3@${digest}` });
+    expect((parse(kustomization(both.model, both.files)) as { images: unknown[] }).images).toEqual([{ name: "ghcr.io/city/rendezvous", digest }]);
     const byTag = await generate({ image: "ghcr.io/city/rendezvous:1.2.3" });
     expect((parse(kustomization(byTag.model, byTag.files)) as { images: unknown[] }).images).toEqual([{ name: "ghcr.io/city/rendezvous", newTag: "1.2.3" }]);
   });

@@ -4,6 +4,7 @@ import re
 import socket
 import subprocess
 import sys
+import tempfile
 import urllib.error
 import urllib.request
 
@@ -36,31 +37,51 @@ def site_state() -> str:
 SITE_DB_PROPERTIES = "/run/citelibre/site/db.properties"
 
 
+def properties_value(raw: str) -> str:
+    """A value of a Java .properties file, unescaped as java.util.Properties reads it."""
+    out, i = [], 0
+    while i < len(raw):
+        ch = raw[i]
+        if ch == "\\" and i + 1 < len(raw):
+            nxt = raw[i + 1]
+            if nxt == "u" and i + 5 < len(raw):
+                out.append(chr(int(raw[i + 2:i + 6], 16)))
+                i += 6
+                continue
+            out.append({"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(nxt, nxt))
+            i += 2
+            continue
+        out.append(ch)
+        i += 1
+    # \u escapes of characters beyond the first plane come as UTF-16 surrogate pairs.
+    return "".join(out).encode("utf-16", "surrogatepass").decode("utf-16")
+
+
 def database_answers() -> bool:
-    """The site's database server greets a new connection (its handshake), read from the site's own
-    settings: no password is needed, and none is used."""
-    url = ""
+    """The site can log in to its database with its own settings. The password goes to the client in an
+    options file only this user can read, never on its command line or in its environment."""
+    settings = {}
     with open(SITE_DB_PROPERTIES, encoding="iso-8859-1") as f:
         for line in f:
-            if line.startswith("portal.url="):
-                url = line.split("=", 1)[1].strip().replace("\\:", ":").replace("\\=", "=")
-    m = re.match(r"jdbc:(?:mariadb|mysql)://([^:/?]+)(?::(\d+))?/", url)
+            key, sep, value = line.rstrip("\n").partition("=")
+            if sep and key in ("portal.url", "portal.user", "portal.password"):
+                settings[key] = properties_value(value)
+    m = re.match(r"jdbc:(?:mariadb|mysql)://([^:/?]+)(?::(\d+))?/([^?]+)", settings.get("portal.url", ""))
     if not m:
         print(f"unready: no database address in {SITE_DB_PROPERTIES}", file=sys.stderr)
         return False
-    host, port = m.group(1), int(m.group(2) or 3306)
-    try:
-        with socket.create_connection((host, port), timeout=3) as s:
-            s.settimeout(3)
-            packet = s.recv(5)
-    except OSError as e:
-        print(f"unready: the database {host}:{port} does not answer ({e})", file=sys.stderr)
-        return False
-    # A MariaDB handshake is protocol version 10; 0xff is an error packet (too many connections, blocked host).
-    if len(packet) < 5 or packet[4] != 10:
-        print(f"unready: the database {host}:{port} refused the connection", file=sys.stderr)
-        return False
-    return True
+    host, port, database = m.group(1), m.group(2) or "3306", m.group(3)
+    password = settings.get("portal.password", "").replace("\\", "\\\\").replace('"', '\\"')
+    with tempfile.NamedTemporaryFile("w", prefix="citelibre-health.", encoding="utf-8") as options:
+        options.write(f'[client]\npassword="{password}"\n')
+        options.flush()
+        r = subprocess.run(["mariadb", f"--defaults-file={options.name}", "--protocol=tcp", "-h", host, "-P", port,
+                            "-u", settings.get("portal.user", ""), f"--database={database}", "--connect-timeout=3",
+                            "--default-character-set=utf8mb4", "-e", "SELECT 1"],
+                           capture_output=True, text=True, timeout=6, check=False)
+    if r.returncode != 0:
+        print(f"unready: the database {host}:{port} does not answer the site's login ({r.stderr.strip()[:200]})", file=sys.stderr)
+    return r.returncode == 0
 
 
 def healthy(role: str, ready: bool) -> bool:

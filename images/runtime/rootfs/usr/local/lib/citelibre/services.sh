@@ -11,6 +11,10 @@
 declare -A pids=()
 order=()
 stopping=0
+# Until read_settings has read CITELIBRE_STOP_TIMEOUT (the contract's default).
+stop_timeout=8
+# Files to remove whatever ends the container (a client options file holding a password).
+temporary_files=()
 # prepare, start, running: what a signal or an error interrupts.
 phase=prepare
 
@@ -81,6 +85,9 @@ shutdown() {
 }
 
 on_signal() { # name, number
+  # A second signal while stopping (Ctrl-C twice, docker stop after a service died) must not cut the
+  # ordered stop short: MariaDB would be killed mid-flush. The stop under way ends the container.
+  if (( stopping )); then log "received $1 while stopping: still stopping in order"; return 0; fi
   log "received $1, stopping"
   shutdown
   if [[ "$phase" == running ]]; then exit 0; fi
@@ -101,7 +108,7 @@ install_traps() {
   trap 'on_error "$?" "$LINENO" "$BASH_COMMAND"' ERR
   # Any exit after services started (die, an error, the end of supervise) stops them in order first.
   # The last line says how the container ended, for whoever reads the log (and `citelibre run`).
-  trap 'rc=$?; if (( BASHPID == $$ )); then shutdown; log "stopped (exit status $rc)"; fi; exit "$rc"' EXIT
+  trap 'rc=$?; if (( BASHPID == $$ )); then shutdown; rm -f -- "${temporary_files[@]}"; log "stopped (exit status $rc)"; fi; exit "$rc"' EXIT
 }
 
 # Waits for the first service to end. Each service is meant to run as long as the container, so any end

@@ -63,7 +63,7 @@ read_file_settings() {
     if [[ -n "${!name:-}" ]]; then setting_error "both $name and $file are set; keep only one"; continue; fi
     if [[ ! -r "${!file}" ]]; then setting_error "$file points to ${!file}, which does not exist or cannot be read"; continue; fi
     printf -v "$name" '%s' "$(cat -- "${!file}")"
-    [[ " ${secret_settings[*]} " == *" $name "* ]] && export -n "${name?}"
+    if [[ " ${secret_settings[*]} " == *" $name "* ]]; then export -n "${name?}"; fi
   done
 }
 

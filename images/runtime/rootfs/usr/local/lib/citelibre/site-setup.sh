@@ -35,14 +35,21 @@ load_sql_dir() { # folder, what they are
 }
 
 # The site's database, over TCP as the site's own user whether it is the embedded server or another one,
-# so the set-up runs with exactly the site's privileges. The password reaches the client in the
-# environment of that one command (MYSQL_PWD), never on its command line.
+# so the set-up runs with exactly the site's privileges. The password reaches the clients in an options
+# file only this user can read, removed once the site has started (close_site_database) or the container
+# ends: never on a command line, and never in the environment of the set-up lock's long-lived session.
 use_site_database() { # host port database user password lock_wait
-  db_host=$1 db_port=$2 db_name=$3 db_password=$5 lock_wait=$6
-  site_client=(mariadb --no-defaults --protocol=tcp -h "$1" -P "$2" -u "$4" --database="$3"
+  db_host=$1 db_port=$2 db_name=$3 lock_wait=$6
+  local password=${5//\\/\\\\}
+  password=${password//\"/\\\"}
+  site_client_options=$(mktemp "${TMPDIR:-/tmp}/citelibre-client.XXXXXX")
+  temporary_files+=("$site_client_options")
+  printf '[client]\npassword="%s"\n' "$password" > "$site_client_options"
+  site_client=(mariadb --defaults-file="$site_client_options" --protocol=tcp -h "$1" -P "$2" -u "$4" --database="$3"
     --batch --skip-column-names --default-character-set=utf8mb4)
 }
-sql_site() { MYSQL_PWD=$db_password "${site_client[@]}" "$@"; }
+sql_site() { "${site_client[@]}" "$@"; }
+close_site_database() { rm -f -- "${site_client_options:-}"; }
 
 site_plan=/opt/citelibre/site/sql-plan
 setup_table=citelibre_setup
@@ -201,7 +208,7 @@ setup_lock_name() { printf 'citelibre_setup_%s' "$db_name"; }
 take_setup_lock() {
   local answer=""
   # The client itself, not a shell around it, so that killing the coprocess ends the session.
-  coproc SETUP_LOCK { MYSQL_PWD=$db_password exec "${site_client[@]}" --unbuffered 2>&1; }
+  coproc SETUP_LOCK { exec "${site_client[@]}" --unbuffered 2>&1; }
   setup_lock_in=${SETUP_LOCK[1]} setup_lock_out=${SETUP_LOCK[0]} setup_lock_pid=$SETUP_LOCK_PID
   # The session idles while the set-up or a first start runs on other connections: it must outlive them.
   printf "SET SESSION wait_timeout = 86400; SELECT CONNECTION_ID(), GET_LOCK('%s', %d);\n" "$(setup_lock_name)" "$lock_wait" >&"$setup_lock_in"
