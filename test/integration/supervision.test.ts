@@ -216,7 +216,21 @@ describe("passwords", () => {
     // No health check: `podman exec` (which runs it) gives every command the container's configured
     // environment, the engine's doing (ENVIRONMENT.md says so and recommends the _FILE form).
     const site = await start({ volume, env: { LUTECE_DB_PWD: dbPassword, LUTECE_ADMIN_PWD: adminPassword }, extra: ["--no-healthcheck"] });
-    await waitForLog(site.name, started);
+    // Watched all through the start-up too: only the set-up's one-shot commands may carry a password in
+    // their environment (the properties templating and the back-office password hashing).
+    const setUpCommands = /^python3 \/usr\/local\/lib\/citelibre\/(set-properties|lutece-password)\.py( |$)/;
+    const holders = new Set<string>();
+    let seen = 0;
+    for (const deadline = Date.now() + 120_000; !started.test(await engine.logs(site.name)); ) {
+      expect(Date.now()).toBeLessThan(deadline);
+      for (const p of await hostProcesses(site.name).catch(() => [])) {
+        seen += 1;
+        const environment = p.environment.join("\n");
+        if (environment.includes(dbPassword) || environment.includes(adminPassword)) holders.add(p.command.slice(0, 80));
+      }
+    }
+    expect(seen).toBeGreaterThan(20);
+    expect([...holders].filter((c) => !setUpCommands.test(c))).toEqual([]);
     const { body } = await waitForHttp(`http://127.0.0.1:${site.port}${portalPath}`, 60_000);
     expect(body).toMatch(startedPage);
     const processes = await hostProcesses(site.name);
