@@ -134,10 +134,13 @@ export function waitForInterruptOrExit(engine: Engine, container: string): Promi
     const onSignal = () => {
       done("signal");
     };
+    // Seen stopped twice in a row: a container the restart policy starts again is only briefly stopped.
+    let stoppedPolls = 0;
     const timer = setInterval(() => {
       void engine.inspectFormat(container, "{{.State.Status}}").then(
         (state) => {
-          if (state === "exited" || state === "stopped") done("exited");
+          stoppedPolls = state === "exited" || state === "stopped" ? stoppedPolls + 1 : 0;
+          if (stoppedPolls >= 2) done("exited");
         },
         () => {
           done("exited");
