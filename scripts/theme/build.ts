@@ -1,12 +1,13 @@
 /**
  * `theme check` and `theme build`: load, validate, compile, and (for build) write the overlay.
  */
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { compileTheme } from "./compile.js";
 import { loadTheme } from "./load.js";
 import type { ThemeConfig } from "./config.js";
 import type { OverlayManifest } from "./manifest.js";
-import type { Problem } from "../lib/problems.js";
+import { UserError, type Problem } from "../lib/problems.js";
 import { writeTreeAtomically, type FileTree } from "../lib/tree.js";
 
 export interface CheckOutcome {
@@ -36,6 +37,26 @@ export async function checkTheme(dir: string): Promise<CheckOutcome> {
   };
 }
 
+/**
+ * A build replaces its output folder whole: only a folder this tool wrote (its manifest.json says so), or
+ * an empty or new one, may be replaced. `--out .` must never wipe a working directory.
+ */
+async function assertReplaceable(target: string): Promise<void> {
+  const entries = await readdir(target).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === "ENOENT") return [];
+    if (e.code === "ENOTDIR") throw new UserError(`--out ${target} is a file, not a folder: choose a folder for the overlay`, [], 2);
+    throw e;
+  });
+  if (entries.length === 0) return;
+  const manifest = await readFile(path.join(target, "manifest.json"), "utf8").then((t) => JSON.parse(t) as { generator?: unknown; schemaVersion?: unknown }, () => undefined);
+  if (typeof manifest?.generator === "string" && manifest.generator.startsWith("citelibre-forge") && manifest.schemaVersion === 1) return;
+  throw new UserError(
+    `--out ${target} already holds ${entries.length} entr${entries.length === 1 ? "y" : "ies"} that this tool did not write (it has no overlay manifest.json), and a build replaces the whole folder: nothing was changed. Choose a new or empty folder (the default is dist/themes/<name>), or empty that one yourself.`,
+    [],
+    2,
+  );
+}
+
 export function defaultOutDir(themeName: string): string {
   return path.join("dist", "themes", themeName);
 }
@@ -44,6 +65,7 @@ export async function buildTheme(dir: string, outDir?: string): Promise<CheckOut
   const outcome = await checkTheme(dir);
   if (!outcome.valid || !outcome.tree || !outcome.themeName) return outcome;
   const target = path.resolve(outDir ?? defaultOutDir(outcome.themeName));
+  await assertReplaceable(target);
   await writeTreeAtomically(target, outcome.tree);
   return { ...outcome, outDir: target };
 }

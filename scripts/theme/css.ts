@@ -9,9 +9,11 @@
  */
 import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
+import { execaNode } from "execa";
 import { transform, type Targets } from "lightningcss";
-import postcss, { type Root } from "postcss";
 import { hex } from "./color.js";
+import { guardStylesheet } from "./css-guard.js";
+import { sassTimeoutMs, type SassJob, type SassOutcome } from "./sass-compile.js";
 import { darkProperties, fontStack, lightProperties, sharedProperties, type Declarations } from "./css-contract.js";
 import type { Design } from "./design.js";
 import type { TokenSet } from "./tokens.js";
@@ -68,26 +70,6 @@ function generatedCss(design: Design): string {
   ].join("\n");
 }
 
-/** Resolves a Sass load inside the theme folder only, trying partials and index files as Sass does. */
-function findInTheme(themeDir: string, rel: string): string | undefined {
-  const realTheme = realpathSync(themeDir);
-  const dir = path.posix.dirname(rel);
-  const base = path.posix.basename(rel);
-  const candidates = /\.(s?css|sass)$/.test(base)
-    ? [rel, `${dir}/_${base}`]
-    : ["scss", "sass", "css"].flatMap((ext) => [`${dir}/_${base}.${ext}`, `${dir}/${base}.${ext}`, `${rel}/_index.${ext}`, `${rel}/index.${ext}`]);
-  for (const candidate of candidates) {
-    const normal = path.posix.normalize(candidate);
-    if (normal.startsWith("..") || path.isAbsolute(normal)) return undefined;
-    const abs = path.join(themeDir, normal);
-    if (!existsSync(abs)) continue;
-    const real = realpathSync(abs);
-    if (!real.startsWith(realTheme + path.sep)) return undefined;
-    return normal;
-  }
-  return undefined;
-}
-
 export async function compileCss(options: { themeDir: string; themeName: string; tokens: TokenSet; design: Design }): Promise<{ result?: CompiledCss; problems: Problem[] }> {
   const { themeDir, themeName, tokens, design } = options;
   const problems: Problem[] = [];
@@ -101,10 +83,23 @@ export async function compileCss(options: { themeDir: string; themeName: string;
   }
 
   const assets = new Map<string, string>();
-  const guarded = postcss([{ postcssPlugin: "citelibre-guard", Once: (root: Root) => {
-    guardExternalReferences(root, themeDir, assets, problems);
-  } }]).process(css, { from: undefined, map: false }).css;
+  const guard = guardStylesheet(css, (target) => {
+    const checked = localAsset(themeDir, target);
+    if ("refuse" in checked) return checked;
+    assets.set(checked.rel, `assets/${checked.rel}`);
+    return { url: `../assets/${checked.rel}` };
+  }, map);
+  for (const f of guard.findings) {
+    problems.push({
+      severity: "error", file: "overrides.scss", field: f.found, message: f.message,
+      fix: f.found.startsWith("@import")
+        ? "remove the @import; for fonts, put the font files in the theme folder and declare them with @font-face and url(\"fonts/...\")"
+        : "copy the file into the theme folder (for example fonts/) and refer to it with a relative path such as url(\"fonts/city.woff2\")",
+    });
+  }
   if (problems.length > 0) return { problems };
+  const guarded = guard.css;
+  map = guard.map ?? map;
 
   const filename = `${themeName}.css`;
   const readable = transform({ filename, code: Buffer.from(guarded), targets, minify: false, sourceMap: false });
@@ -130,97 +125,64 @@ export async function compileCss(options: { themeDir: string; themeName: string;
   };
 }
 
-/** Sass for overrides.scss, with every token available as a variable. Loads stay inside the theme folder. */
-async function compileOverrides(themeDir: string, generated: string, tokensScss: string): Promise<{ css: string; map: string } | { problem: Problem }> {
-  const sass = await import("sass-embedded");
-  const importer: import("sass-embedded").Importer<"sync"> = {
-    canonicalize(url, context) {
-      if (url === "citelibre:tokens") return new URL(url);
-      let rel: string | undefined;
-      if (url.startsWith("theme:")) rel = url.slice("theme:".length);
-      else if (!/^[a-z][a-z0-9+.-]*:/i.test(url) && context.containingUrl?.protocol === "theme:") {
-        rel = path.posix.join(path.posix.dirname(context.containingUrl.pathname), url);
-      }
-      if (rel === undefined) return null;
-      const found = findInTheme(themeDir, rel);
-      return found ? new URL(`theme:${found}`) : null;
-    },
-    load(canonicalUrl) {
-      if (canonicalUrl.href === "citelibre:tokens") return { contents: tokensScss, syntax: "scss" };
-      const rel = canonicalUrl.pathname;
-      const contents = readFileSync(path.join(themeDir, rel), "utf8");
-      const syntax = rel.endsWith(".sass") ? "indented" : rel.endsWith(".css") ? "css" : "scss";
-      // Same line as the user's first line, so reported line numbers stay true.
-      return { contents: syntax === "scss" ? `@use "citelibre:tokens" as *; ${contents}` : contents, syntax };
-    },
-  };
-  const entry = `@use "sass:meta";\n${generated}\n@include meta.load-css("theme:overrides.scss");\n`;
-  try {
-    const compiled = await sass.compileStringAsync(entry, {
-      url: new URL("citelibre:generated.css"),
-      importers: [importer],
-      sourceMap: true,
-      sourceMapIncludeSources: true,
-      style: "expanded",
-      silenceDeprecations: [],
-      logger: sass.Logger.silent,
-    });
-    // Sass names sources with our importer URLs; give them stable, readable relative names.
-    const sassMap = compiled.sourceMap ?? { version: 3, sources: [], names: [], mappings: "" };
-    sassMap.sources = sassMap.sources.map((s) => (s.startsWith("theme:") ? `theme/${s.slice(6)}` : s.startsWith("citelibre:") ? `generated/${s.slice(10)}` : "generated/entry.scss"));
-    return { css: compiled.css, map: JSON.stringify(sassMap) };
-  } catch (e) {
-    if (e instanceof sass.Exception) {
-      const url = e.span.url;
-      return {
-        problem: {
-          severity: "error", file: url?.protocol === "theme:" ? url.pathname : "overrides.scss",
-          line: e.span.start.line + 1, column: e.span.start.column + 1,
-          message: `Sass error: ${e.sassMessage}`,
-          fix: "correct the stylesheet at that line; tokens are available as Sass variables such as $color-primary",
-        },
-      };
+/**
+ * Sass for overrides.scss, in a process of its own (sass-worker.ts) with a time limit: an endless @while
+ * must end with a message, and its compiler must not outlive this command. The worker leads its own
+ * process group, so the compiler it starts goes with it when the group is killed: on time-out, when this
+ * process exits, and (the worker watching its parent) when this process is killed outright.
+ */
+async function compileOverrides(themeDir: string, generated: string, tokensScss: string): Promise<SassOutcome> {
+  const worker = repoPath("build", "tools", "sass-worker.js");
+  if (!existsSync(worker)) throw new Error(`internal: ${worker} is missing; run npm run build`);
+  const subprocess = execaNode(worker, [], { ipc: true, detached: true, reject: false, stdin: "ignore", stdout: "ignore", stderr: "pipe", cleanup: false });
+  const killGroup = () => {
+    try {
+      if (subprocess.pid !== undefined) process.kill(-subprocess.pid, "SIGKILL");
+    } catch {
+      // Already gone.
     }
-    throw e;
+  };
+  process.once("exit", killGroup);
+  let timer: NodeJS.Timeout | undefined;
+  const timeoutMs = sassTimeoutMs();
+  try {
+    const job: SassJob = { themeDir, generated, tokensScss };
+    const answer = subprocess.getOneMessage().then((m) => m as unknown as SassOutcome);
+    const ended = subprocess.then((r) => {
+      throw new Error(`internal: the Sass worker ended without an answer (exit ${String(r.exitCode ?? r.signal)}): ${r.stderr.slice(0, 500)}`);
+    });
+    const timedOut = new Promise<SassOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        resolve({
+          problem: {
+            severity: "error", file: "overrides.scss",
+            message: `took longer than ${timeoutMs / 1000} s to compile, and was stopped (an endless @while or @for, or a loop that builds a huge stylesheet?)`,
+            fix: "make every loop end (a @while whose condition becomes false, a @for over a small range); a theme stylesheet compiles in well under a second",
+          },
+        });
+      }, timeoutMs);
+    });
+    await subprocess.sendMessage(job);
+    return await Promise.race([answer, ended, timedOut]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    killGroup();
+    process.off("exit", killGroup);
+    await subprocess.catch(() => undefined);
   }
 }
 
-/** Refuses @import and url() that leave the theme; copies local url() files into the skin's assets/. */
-function guardExternalReferences(root: Root, themeDir: string, assets: Map<string, string>, problems: Problem[]): void {
-  root.walkAtRules("import", (rule) => {
-    problems.push({
-      severity: "error", file: "overrides.scss", field: `@import ${rule.params}`,
-      message: "a CSS @import makes the browser fetch another stylesheet (from another host, a third-party request)",
-      fix: "remove the @import; for fonts, put the font files in the theme folder and declare them with @font-face and url(\"fonts/...\")",
-    });
-  });
-  root.walkDecls((decl) => {
-    decl.value = decl.value.replace(/url\(\s*(['"]?)([^'")]*)\1\s*\)/gi, (whole, _q: string, target: string) => {
-      const t = target.trim();
-      if (t.startsWith("data:") || t.startsWith("#")) return whole;
-      if (/^[a-z][a-z0-9+.-]*:/i.test(t) || t.startsWith("//") || t.startsWith("/")) {
-        problems.push({
-          severity: "error", file: "overrides.scss", field: `${decl.prop}: url(${t})`,
-          message: `points outside the theme (${t}): every visitor's browser would contact that host, which the GDPR forbids without consent`,
-          fix: "copy the file into the theme folder (for example fonts/) and refer to it with a relative path such as url(\"fonts/city.woff2\")",
-        });
-        return whole;
-      }
-      const rel = path.posix.normalize(t.split(/[?#]/)[0] ?? "");
-      const abs = path.join(themeDir, rel);
-      const ext = path.extname(rel).toLowerCase();
-      let problem: string | undefined;
-      if (rel.startsWith("..")) problem = "leaves the theme folder";
-      else if (!assetExtensions.has(ext)) problem = `has an unsupported type (${ext || "no extension"}); allowed: ${[...assetExtensions].join(" ")}`;
-      else if (!existsSync(abs)) problem = "does not exist in the theme folder";
-      else if (!realpathSync(abs).startsWith(realpathSync(themeDir) + path.sep)) problem = "is a symlink out of the theme folder";
-      else if (statSync(abs).size > maxAssetBytes) problem = `is over ${maxAssetBytes / 1048576} MiB`;
-      if (problem) {
-        problems.push({ severity: "error", file: "overrides.scss", field: `url(${t})`, message: `the referenced file ${problem}`, fix: "put the file in the theme folder and refer to it relative to the folder, e.g. url(\"fonts/city.woff2\")" });
-        return whole;
-      }
-      assets.set(rel, `assets/${rel}`);
-      return `url("../assets/${rel}")`;
-    });
-  });
+/** A local file a stylesheet refers to: inside the theme, of a type a stylesheet loads, of sane size. */
+function localAsset(themeDir: string, target: string): { rel: string } | { refuse: string } {
+  const rel = path.posix.normalize(target.split(/[?#]/)[0] ?? "");
+  const abs = path.join(themeDir, rel);
+  const ext = path.extname(rel).toLowerCase();
+  if (rel.startsWith("..") || path.isAbsolute(rel)) return { refuse: "leaves the theme folder" };
+  if (!assetExtensions.has(ext)) return { refuse: `has an unsupported type (${ext || "no extension"}); allowed: ${[...assetExtensions].join(" ")}` };
+  if (!existsSync(abs)) return { refuse: "does not exist in the theme folder" };
+  if (!realpathSync(abs).startsWith(realpathSync(themeDir) + path.sep)) return { refuse: "is a symlink out of the theme folder" };
+  const info = statSync(abs);
+  if (!info.isFile()) return { refuse: "is not a regular file" };
+  if (info.size > maxAssetBytes) return { refuse: `is over ${maxAssetBytes / 1048576} MiB` };
+  return { rel };
 }

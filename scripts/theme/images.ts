@@ -7,6 +7,8 @@ import sharp from "sharp";
 export const maxImageBytes = 15 * 1024 * 1024;
 /** Decompression-bomb guard: sharp refuses to decode more pixels than this. */
 export const maxInputPixels = 50_000_000;
+/** A raster image embedded in an SVG logo (data:): decoded each time the logo is drawn. */
+export const maxEmbeddedPixels = 4_000_000;
 export const bannerMaxWidth = 1920;
 export const logoHeight = 56;
 
@@ -15,18 +17,19 @@ const sharpOptions = { limitInputPixels: maxInputPixels, failOn: "error" as cons
 export type RasterCheck = { ok: true; width: number; height: number; format: string } | { ok: false; reason: string; fix: string };
 
 /** Checks that a file really is a PNG, JPEG or WebP image of sane size before anything renders it. */
-export async function inspectRaster(data: Buffer): Promise<RasterCheck> {
+export async function inspectRaster(data: Buffer, maxPixels = maxInputPixels): Promise<RasterCheck> {
   if (data.length > maxImageBytes) {
     return { ok: false, reason: `is ${(data.length / 1048576).toFixed(1)} MiB, over the ${maxImageBytes / 1048576} MiB limit`, fix: "export it smaller (a banner needs at most 1920 pixels wide, quality 80)" };
   }
   try {
-    const meta = await sharp(data, sharpOptions).metadata();
+    // Reading the header decodes no pixel: the size is compared below, with a message that gives it.
+    const meta = await sharp(data, { ...sharpOptions, limitInputPixels: false }).metadata();
     if (!["png", "jpeg", "webp"].includes(meta.format ?? "")) {
       return { ok: false, reason: `is a ${meta.format ?? "unknown"} image`, fix: "use a PNG, JPEG or WebP file" };
     }
     if (!meta.width || !meta.height) return { ok: false, reason: "has no size", fix: "re-export the image" };
-    if (meta.width * meta.height > maxInputPixels) {
-      return { ok: false, reason: `is ${meta.width}x${meta.height} pixels, over the ${maxInputPixels / 1e6} megapixel limit`, fix: "scale it down below 50 megapixels" };
+    if (meta.width * meta.height > maxPixels) {
+      return { ok: false, reason: `is ${meta.width}x${meta.height} pixels, over the ${maxPixels / 1e6} megapixel limit`, fix: `scale it down below ${maxPixels / 1e6} megapixels` };
     }
     return { ok: true, width: meta.width, height: meta.height, format: meta.format ?? "" };
   } catch {

@@ -8,7 +8,7 @@ import { validateThemeConfig, type ThemeConfig } from "./config.js";
 import { checkContrast } from "./contrast.js";
 import { deriveDesign, type Design } from "./design.js";
 import { hookNames, type HookName } from "./hooks.js";
-import { inspectRaster } from "./images.js";
+import { inspectRaster, maxEmbeddedPixels } from "./images.js";
 import { parseJsonText, parseYamlText } from "../lib/json-source.js";
 import { resolveInsideTheme } from "./paths.js";
 import { sanitizeSvg } from "./svg.js";
@@ -120,9 +120,17 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
     const r = sanitizeSvg(data);
     if (!r.ok) {
       for (const reason of r.reasons) {
-        problems.error({ file: rel, message: reason, fix: "export the logo again as a plain SVG (in Inkscape: Save as > Optimized SVG) without scripts, links to other files or web addresses, and without a DOCTYPE" });
+        problems.error({ file: rel, message: reason, fix: "export the logo again as a plain SVG (in Inkscape: Save as > Optimized SVG) without scripts, animation, links to other files or web addresses, and without a DOCTYPE" });
       }
       return undefined;
+    }
+    // Embedded raster images are decoded when the logo is drawn: bounded before anything draws it.
+    for (const image of r.embeddedImages) {
+      const check = await inspectRaster(image, maxEmbeddedPixels);
+      if (!check.ok) {
+        problems.error({ file: rel, message: `embeds an image that ${check.reason}`, fix: `embed images of at most ${maxEmbeddedPixels / 1e6} megapixels (a logo is drawn at a few hundred pixels), or draw the logo as vector shapes` });
+        return undefined;
+      }
     }
     return { text: r.svg, width: r.width, height: r.height };
   };
@@ -151,9 +159,15 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
     }
   }
 
+  // The stylesheet is compiled later, by Sass: checked here as a regular file of sane size.
+  await readText("overrides.scss", false);
+
   // Template overrides
   const templates: Partial<Record<HookName, string>> = {};
-  const templateDir = await resolveInsideTheme(dir, "templates");
+  const templateDir = await resolveInsideTheme(dir, "templates", "directory");
+  if (!templateDir.ok && templateDir.reason !== "does not exist") {
+    problems.error({ file: "templates", message: templateDir.reason, fix: "templates/ is a folder of hook templates (templates/<hook>.hbs) inside the theme folder; remove it if the theme has none" });
+  }
   if (templateDir.ok) {
     for (const entry of await readdir(templateDir.absolute)) {
       const hook = entry.replace(/\.hbs$/, "");

@@ -20,31 +20,35 @@ const linkKeys: Record<keyof ThemeConfig["links"], [string, string]> = {
 };
 
 export function siteProperties(config: ThemeConfig, design: Design, bannerPath: string | undefined): Array<[string, string]> {
+  // Lutece prints datastore values into pages unescaped (the page title of its own skin is `${favourite}`),
+  // and expands #dskey{...} and #i18n{...} in them. So every text of theme.yaml is stored as HTML text
+  // with FreeMarker's and the datastore's signs neutralised (freemarkerHtml): it shows as typed, and can
+  // neither run nor read another datastore value. Values this toolkit makes (flags, colours, paths) are stored as they are.
   const rows: Array<[string, string]> = [
     ["core.plugins.status.themecitelibre.installed", "true"],
-    // Lutece prints the site name unescaped (the page title of its own skin, `${favourite}`) and expands
-    // #dskey{...} in datastore values: stored as HTML text with FreeMarker's and the datastore's signs
-    // neutralised, it shows as typed. (The themecitelibre.* values are theme-citelibre's to render.)
     ["portal.site.site_property.name", freemarkerHtml(config.displayName)],
   ];
-  const put = (key: string, value: string | undefined) => {
+  const putText = (key: string, value: string | undefined) => {
+    if (value !== undefined) rows.push([prefix + key, freemarkerHtml(value)]);
+  };
+  const putOwn = (key: string, value: string | undefined) => {
     if (value !== undefined) rows.push([prefix + key, value]);
   };
   for (const [name, [urlKey, labelKey]] of Object.entries(linkKeys) as Array<[keyof ThemeConfig["links"], [string, string]]>) {
     const link = config.links[name];
-    put(urlKey, link?.url);
-    put(labelKey, link?.label);
+    putText(urlKey, link?.url);
+    putText(labelKey, link?.label);
   }
-  put("footer.about.title", config.footer.title);
-  put("footer.about", config.footer.about);
-  put("footer.links.title", config.footer.linksTitle);
-  put("footer.cookieLabel", config.links.cookies?.label);
-  put("footer.cookieLink", config.links.cookies?.url);
-  put("banner.shown.checkbox", config.banner.shown && bannerPath ? "true" : "false");
-  put("banner", bannerPath);
-  put("banner.credits", config.banner.credits);
-  put("banner.title.color", hex(design.light["on-primary"]));
-  put("banner.title.bgcolor", hex(design.light.primary));
+  putText("footer.about.title", config.footer.title);
+  putText("footer.about", config.footer.about);
+  putText("footer.links.title", config.footer.linksTitle);
+  putText("footer.cookieLabel", config.links.cookies?.label);
+  putText("footer.cookieLink", config.links.cookies?.url);
+  putOwn("banner.shown.checkbox", config.banner.shown && bannerPath ? "true" : "false");
+  putOwn("banner", bannerPath);
+  putText("banner.credits", config.banner.credits);
+  putOwn("banner.title.color", hex(design.light["on-primary"]));
+  putOwn("banner.title.bgcolor", hex(design.light.primary));
   return rows;
 }
 

@@ -138,9 +138,11 @@ describe("hostile text in theme.yaml", () => {
       // The site name, which Lutece's own skin prints raw in <title> and whose #dskey{} it would expand.
       const name = sql.split("\n").find((l) => l.includes("'portal.site.site_property.name'"))!;
       expect(name).toContain("'Ville &#60;/title&#62;&#60;script&#62;x&#60;/script&#62; &#35;dskey&#123;core.crypto.key&#125;'");
-      expect(outcome.tree!.get("runtime/site.properties")!.toString()).toContain("lutece.name=Ville </title><script>x</script> #dskey{core.crypto.key}");
+      expect(outcome.tree!.get("runtime/site.properties")!.toString()).toContain("lutece.name=Ville &#60;/title&#62;&#60;script&#62;x&#60;/script&#62; &#35;dskey&#123;core.crypto.key&#125;");
+      // Every text of theme.yaml reaches the datastore as HTML text, FreeMarker's and #dskey{'s signs neutralised.
       const line = sql.split("\n").find((l) => l.includes("footer.about.title"))!;
-      expect(line).toContain(`'Quote '' and \\" and \\\\\\\\ then <script>alert(1)</script> \${pwd} <#assign x=1> [#if x] #{y}'`);
+      expect(line).toContain("'Quote &#39; and &#34; and &#92;&#92; then &#60;script&#62;alert(1)&#60;/script&#62; &#36;&#123;pwd&#125; &#60;&#35;assign x&#61;1&#62; &#91;&#35;if x&#93; &#35;&#123;y&#125;'");
+      for (const row of sql.split("\n").filter((l) => l.startsWith("INSERT"))) expect(row).not.toMatch(/<script|\$\{|<#|#dskey\{|#i18n\{/);
     } finally {
       await theme.cleanup();
     }

@@ -7,7 +7,7 @@ describe("SVG sanitiser", () => {
   it.each([
     ["a script element", wrap("<script>alert(1)</script>"), /<script> element/],
     ["an event handler", wrap('<rect width="1" height="1" onclick="x()"/>'), /event handler attribute onclick/],
-    ["a javascript: link", wrap('<a href="javascript:alert(1)"><rect width="1" height="1"/></a>'), /javascript: link/],
+    ["a link (javascript: or not)", wrap('<a href="javascript:alert(1)"><rect width="1" height="1"/></a>'), /<a> element/],
     ["an external image", wrap('<image xlink:href="https://tracker.example/p.png" width="1" height="1"/>'), /external resource/],
     ["an external font in <style>", wrap("<style>@import url(https://fonts.example/x.css);</style>"), /@import/],
     ["a DOCTYPE with entities", `<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY x "y">]>${wrap("")}`, /DOCTYPE or entities/],
