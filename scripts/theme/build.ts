@@ -42,9 +42,10 @@ export async function checkTheme(dir: string): Promise<CheckOutcome> {
  * an empty or new one, may be replaced. `--out .` must never wipe a working directory.
  */
 async function assertReplaceable(target: string): Promise<void> {
-  const entries = await readdir(target).catch((e: NodeJS.ErrnoException) => {
-    if (e.code === "ENOENT") return [];
-    if (e.code === "ENOTDIR") throw new UserError(`--out ${target} is a file, not a folder: choose a folder for the overlay`, [], 2);
+  const entries = await readdir(target).catch((e: unknown) => {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return [];
+    if (code === "ENOTDIR") throw new UserError(`--out ${target} is a file, not a folder: choose a folder for the overlay`, [], 2);
     throw e;
   });
   if (entries.length === 0) return;
