@@ -122,6 +122,10 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
         reasons.push(`has a ${compact.includes("vbscript") ? "vbscript" : "javascript"}: value in ${attr.name} ${where}`);
         continue;
       }
+      if (!isHref && compact.includes("data:")) {
+        reasons.push(`has a data: URL in ${attr.name} ${where}: only <image> may embed a picture`);
+        continue;
+      }
       if (isHref) {
         const image = embeddedImage.exec(value.trim());
         if (fragment.test(value.trim())) continue;
@@ -193,7 +197,7 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
 
 function declaredSides(root: Element): number[] {
   const [, , vbWidth = 0, vbHeight = 0] = root.getAttribute("viewBox")?.trim().split(/[\s,]+/).map(Number) ?? [];
-  return [vbWidth, vbHeight, parseFloat(root.getAttribute("width") ?? "0"), parseFloat(root.getAttribute("height") ?? "0")].map((n) => (Number.isFinite(n) ? Math.abs(n) : Infinity));
+  return [vbWidth, vbHeight, parseFloat(root.getAttribute("width") ?? "0"), parseFloat(root.getAttribute("height") ?? "0")].map((n) => (Number.isNaN(n) ? 0 : Math.abs(n)));
 }
 
 function intrinsicSize(root: Element): { width: number; height: number } {
