@@ -42,6 +42,7 @@ export interface LoadResult {
 }
 
 const maxTextFileBytes = 1024 * 1024;
+const maxTemplateEntries = 20;
 
 export async function loadTheme(dir: string): Promise<LoadResult> {
   const problems = new ProblemList();
@@ -168,8 +169,12 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
   if (!templateDir.ok && templateDir.reason !== "does not exist") {
     problems.error({ file: "templates", message: templateDir.reason, fix: "templates/ is a folder of hook templates (templates/<hook>.hbs) inside the theme folder; remove it if the theme has none" });
   }
-  if (templateDir.ok) {
-    for (const entry of await readdir(templateDir.absolute)) {
+  const entries = templateDir.ok ? await readdir(templateDir.absolute) : [];
+  // A handful of hooks exist: a folder of thousands of entries is a mistake, reported once.
+  if (entries.length > maxTemplateEntries) {
+    problems.error({ file: "templates", message: `holds ${entries.length} entries; there are only ${hookNames.length} hooks`, fix: `keep only the hook templates: ${hookNames.map((h) => `${h}.hbs`).join(", ")}` });
+  } else {
+    for (const entry of entries) {
       const hook = entry.replace(/\.hbs$/, "");
       if (!entry.endsWith(".hbs") || !(hookNames as readonly string[]).includes(hook)) {
         problems.error({

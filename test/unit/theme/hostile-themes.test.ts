@@ -80,6 +80,16 @@ const cases: HostileCase[] = [
   { name: "a FIFO as overrides.scss", mutate: fifo("overrides.scss"), code: 1, expected: [/overrides\.scss is not a regular file \(a FIFO, socket or device\)/], payload: "" },
   { name: "a FIFO as the logo", mutate: fifo("logo.svg"), code: 1, expected: [/logo\.svg is not a regular file \(a FIFO, socket or device\)/], payload: "" },
   { name: "templates as a file", mutate: write("templates", "not a folder"), code: 1, expected: [/templates is not a folder/], payload: "" },
+  {
+    name: "a templates folder of 5000 entries",
+    mutate: async (dir) => {
+      await mkdir(path.join(dir, "templates"));
+      await Promise.all(Array.from({ length: 5000 }, (_v, i) => writeFile(path.join(dir, "templates", `t${i}.hbs`), "x")));
+    },
+    code: 1,
+    expected: [/templates holds 5000 entries; there are only 4 hooks/],
+    payload: "",
+  },
 ];
 
 /** Every output file's bytes, as text. */
