@@ -19,6 +19,8 @@ function hasControlCharacters(s: string): boolean {
 export function isSafeLinkTarget(url: string): boolean {
   if (/[\s<>"'`\\]/.test(url) || hasControlCharacters(url)) return false;
   if (url.startsWith("//")) return false;
+  // An HTML entity where a scheme ends (javascript&colon;...) becomes one when a page decodes it once more.
+  if (/&(#\d+|#x[0-9a-f]+|[a-z]+);?/i.test(url.split(/[/?#]/)[0] ?? "")) return false;
   const scheme = /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url)?.[1]?.toLowerCase();
   if (scheme === undefined) return true;
   if (scheme === "mailto" || scheme === "tel") return true;

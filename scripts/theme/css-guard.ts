@@ -11,12 +11,11 @@
  *   `style` attributes) as text after decoding CSS escapes, conservatively: it refuses what it cannot
  *   prove harmless.
  */
-import { transform, type CustomAtRules, type Visitor } from "lightningcss";
+import { transform, transformStyleAttribute, type CustomAtRules, type TokenOrValue, type Visitor } from "lightningcss";
 
-/** CSS escapes resolved (`\69` is `i`, `\"` is `"`, an escaped newline disappears) and comments removed. */
+/** CSS escapes resolved (`\69` is `i`, `\"` is `"`, an escaped newline disappears). */
 export function decodeCssEscapes(text: string): string {
   return text
-    .replace(/\/\*[\s\S]*?(\*\/|$)/g, " ")
     .replace(/\\(?:([0-9a-fA-F]{1,6})[ \t\n\r\f]?|(\r\n|[\n\r\f])|([\s\S]))/g, (_m, hex: string | undefined, _nl: string | undefined, ch: string | undefined) => {
       if (hex !== undefined) {
         const code = parseInt(hex, 16);
@@ -27,10 +26,12 @@ export function decodeCssEscapes(text: string): string {
 }
 
 const fragment = /^#[A-Za-z_][\w.:-]*$/;
+/** What a browser's URL parser drops before reading a URL: surrounding spaces and control characters. */
+const stripForUrl = (t: string) => Array.from(t).filter((ch) => ch.charCodeAt(0) > 0x20).join("");
 
 /** A URL a stylesheet of the theme may use: a #fragment, or (where allowed) a relative path in the theme. */
 export function isLocalReference(target: string, allowRelative: boolean): boolean {
-  const t = target.trim();
+  const t = stripForUrl(target);
   if (fragment.test(t)) return true;
   if (!allowRelative) return false;
   return t !== "" && !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith("//") && !t.startsWith("/") && !t.startsWith("\\");
@@ -41,7 +42,13 @@ export function isLocalReference(target: string, allowRelative: boolean): boolea
  * when it loads nothing. Conservative: a loading function whose argument cannot be read is refused.
  */
 export function cssLoadsSomething(css: string, options: { allowRelative: boolean; allowData?: boolean }): string | undefined {
-  const text = decodeCssEscapes(css);
+  // Read twice, with comments and without: a "/*" inside a string is not a comment, and the scan does not
+  // tell strings from the rest, so it refuses what either reading finds.
+  const decoded = decodeCssEscapes(css);
+  return textLoadsSomething(decoded, options) ?? textLoadsSomething(decoded.replace(/\/\*[\s\S]*?(\*\/|$)/g, " "), options);
+}
+
+function textLoadsSomething(text: string, options: { allowRelative: boolean; allowData?: boolean }): string | undefined {
   const lower = text.toLowerCase();
   if (lower.includes("@import")) return "imports another stylesheet (@import)";
   if (/expression\s*\(|(java|vb)script\s*:|-moz-binding|behavior\s*:/.test(lower)) return "holds script";
@@ -55,9 +62,11 @@ export function cssLoadsSomething(css: string, options: { allowRelative: boolean
     if (!isLocalReference(target, options.allowRelative)) return `loads ${m[1] ?? "url"}(${target.slice(0, 80)})`;
   }
   for (const m of lower.matchAll(/(?:^|[^a-z0-9_-])((?:-webkit-)?image-set|image|cross-fade|element)\s*\(/g)) {
+    // Every string up to the end of the declaration: arguments may nest parentheses (url(a) 1x, "...").
     const start = (m.index ?? 0) + m[0].length;
-    const end = text.indexOf(")", start);
+    const end = text.indexOf(";", start);
     const args = text.slice(start, end < 0 ? undefined : end);
+    if (/(?:^|[^a-z0-9_-])(var|env|attr)\s*\(/i.test(args)) return `loads ${m[1] ?? "image-set"}() from a variable`;
     for (const s of args.matchAll(/(['"])([\s\S]*?)\1/g)) {
       if (!isLocalReference(s[2] ?? "", options.allowRelative)) return `loads ${m[1] ?? "image-set"}("${(s[2] ?? "").slice(0, 80)}")`;
     }
@@ -73,6 +82,21 @@ export interface StylesheetFinding {
 
 /** Functions that load their string arguments as images when a property uses them (or a var() holding them). */
 const loadingFunctions = new Set(["image-set", "-webkit-image-set", "image", "cross-fade", "src", "url", "element"]);
+const absoluteUrl = /^[a-z][a-z0-9+.-]*:|^\/\//i;
+
+/** Arguments of a loading function that name another host, or that come from a variable (unknowable here). */
+function loadingArgumentProblems(name: string, args: TokenOrValue[]): string[] {
+  const found: string[] = [];
+  for (const arg of args) {
+    if (arg.type === "var" || arg.type === "env" || (arg.type === "function" && arg.value.name.toLowerCase() === "attr")) {
+      found.push(`${name}(${arg.type === "function" ? "attr()" : `${arg.type}()`})`);
+    } else if (arg.type === "token" && arg.value.type === "string") {
+      const target = stripForUrl(arg.value.value);
+      if (!target.startsWith("data:") && !isLocalReference(target, false)) found.push(`${name}("${arg.value.value}")`);
+    }
+  }
+  return found;
+}
 
 /**
  * Every URL of a compiled stylesheet, read by lightningcss: local ones pass through `resolveLocal` (which
@@ -120,11 +144,14 @@ export function guardStylesheet(
     // Returning nothing leaves the function as it is.
     Function(fn) {
       if (!loadingFunctions.has(fn.name.toLowerCase())) return;
-      for (const arg of fn.arguments) {
-        if (arg.type === "token" && arg.value.type === "string" && !arg.value.value.startsWith("data:") && !isLocalReference(arg.value.value, false)) {
-          refuseExternal(arg.value.value, `${fn.name}("${arg.value.value}")`);
-        }
-      }
+      for (const how of loadingArgumentProblems(fn.name, fn.arguments)) refuseExternal(how.slice(fn.name.length + 1, -1), how);
+    },
+    // A string naming another host in a raw token list (a custom property) is loaded the moment a
+    // loading function reads it through var().
+    Token: {
+      string(token) {
+        if (absoluteUrl.test(stripForUrl(token.value))) refuseExternal(token.value, `"${token.value}"`);
+      },
     },
   };
   let out: string;
@@ -145,4 +172,39 @@ export function guardStylesheet(
   const leftover = cssLoadsSomething(out, { allowRelative: true, allowData: true });
   if (leftover && findings.length === 0) findings.push({ found: leftover, message: `the compiled stylesheet ${leftover}` });
   return { css: out, ...(map !== undefined ? { map } : {}), findings };
+}
+
+/**
+ * The parsed reading for small pieces of CSS (an SVG's <style>, a style attribute): lightningcss finds
+ * every URL, @import and loading function, escapes and comments resolved as a browser resolves them; CSS
+ * it cannot read is refused. The text scan runs too, and either refusal stands.
+ */
+export function cssSnippetLoadsSomething(css: string, kind: "stylesheet" | "declarations", options: { allowRelative: boolean }): string | undefined {
+  const found: string[] = [];
+  const visitor: Visitor<CustomAtRules> = {
+    Url(url) {
+      if (!isLocalReference(url.url, options.allowRelative)) found.push(`loads url(${url.url.slice(0, 80)})`);
+    },
+    Rule: {
+      import() {
+        found.push("imports another stylesheet (@import)");
+      },
+    },
+    Function(fn) {
+      if (!loadingFunctions.has(fn.name.toLowerCase())) return;
+      for (const how of loadingArgumentProblems(fn.name, fn.arguments)) found.push(`loads ${how.slice(0, 80)}`);
+    },
+    Token: {
+      string(token) {
+        if (absoluteUrl.test(stripForUrl(token.value))) found.push(`names another host ("${token.value.slice(0, 80)}")`);
+      },
+    },
+  };
+  try {
+    if (kind === "stylesheet") transform({ filename: "snippet.css", code: Buffer.from(css), errorRecovery: false, visitor });
+    else transformStyleAttribute({ filename: "style", code: Buffer.from(css), errorRecovery: false, visitor });
+  } catch (e) {
+    return `is not CSS a browser is sure to read the same way (${(e as Error).message.slice(0, 80)})`;
+  }
+  return found[0] ?? cssLoadsSomething(css, { allowRelative: options.allowRelative });
 }

@@ -102,11 +102,25 @@ export function skinPageView(view: Record<string, unknown>, renderedHooks: Recor
 export type TemplateResult = { ok: true; html: string } | { ok: false; message: string; line?: number; column?: number };
 
 /** Renders one template; compile and strict-mode errors (unknown variables) come back as messages. */
+/** A page part is a few kilobytes: nested loops that would repeat it beyond these stop with a message. */
+const maxRepetitions = 10_000;
+const maxRenderedBytes = 256 * 1024;
+
 export function renderTemplate(source: string, view: Record<string, unknown>): TemplateResult {
   const hb = Handlebars.create();
+  // `each` nested over the theme's lists multiplies: counted across the whole render, so it cannot hang the build.
+  const builtInEach = hb.helpers.each as Handlebars.HelperDelegate;
+  let repetitions = 0;
+  hb.registerHelper("each", function (this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+    repetitions += Array.isArray(context) ? context.length : context && typeof context === "object" ? Object.keys(context).length : 0;
+    if (repetitions > maxRepetitions) throw new Error(`the template repeats its loops more than ${maxRepetitions} times (nested {{#each}}?)`);
+    return builtInEach.call(this, context, options) as unknown;
+  });
   try {
     const template = hb.compile(source, { strict: true, knownHelpersOnly: true, knownHelpers: { if: true, each: true, unless: true, with: true } });
-    return { ok: true, html: template(view) };
+    const html = template(view);
+    if (html.length > maxRenderedBytes) return { ok: false, message: `renders ${Math.round(html.length / 1024)} KiB, over the ${maxRenderedBytes / 1024} KiB a page part may take` };
+    return { ok: true, html };
   } catch (e) {
     const raw = (e as Error).message;
     // Handlebars reports "Parse error on line N" for syntax and '"x" not defined in y - L:C' in strict mode.

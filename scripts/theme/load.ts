@@ -8,7 +8,7 @@ import { validateThemeConfig, type ThemeConfig } from "./config.js";
 import { checkContrast } from "./contrast.js";
 import { deriveDesign, type Design } from "./design.js";
 import { hookNames, type HookName } from "./hooks.js";
-import { inspectRaster, maxEmbeddedPixels } from "./images.js";
+import { inspectRaster, maxEmbeddedPixels, maxImageBytes } from "./images.js";
 import { parseJsonText, parseYamlText } from "../lib/json-source.js";
 import { resolveInsideTheme } from "./paths.js";
 import { sanitizeSvg } from "./svg.js";
@@ -42,6 +42,8 @@ export interface LoadResult {
 }
 
 const maxTextFileBytes = 1024 * 1024;
+/** The largest file of a theme (a banner photo), checked on disk before reading. */
+const maxThemeFileBytes = maxImageBytes;
 const maxTemplateEntries = 20;
 
 export async function loadTheme(dir: string): Promise<LoadResult> {
@@ -51,7 +53,10 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
     throw new UserError(`${dir} is not a theme folder (it does not exist or is not a directory). Create one with \`citelibre theme new <name>\`.`);
   }
 
-  /** Reads a file named by the theme, refusing paths and symlinks that leave the folder. */
+  /**
+   * Reads a file named by the theme, refusing paths and symlinks that leave the folder, and files over
+   * the largest size any theme file may have, by their size on disk before a byte is read.
+   */
   const readInside = async (rel: string, field: string | undefined, required: boolean, referencedFrom?: string): Promise<Buffer | undefined> => {
     const resolved = await resolveInsideTheme(dir, rel);
     if (!resolved.ok) {
@@ -64,6 +69,11 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
           ? `add ${rel} to the theme folder${required ? " (it is required)" : ""}`
           : "keep every theme file inside the theme folder, as a regular file referenced by a relative path",
       });
+      return undefined;
+    }
+    const size = (await stat(resolved.absolute)).size;
+    if (size > maxThemeFileBytes) {
+      problems.error({ file: referencedFrom ?? rel, ...(field ? { field } : {}), message: `${referencedFrom ? `${rel} ` : ""}is ${(size / 1048576).toFixed(1)} MiB, over the ${maxThemeFileBytes / 1048576} MiB any theme file may take`, fix: "export it smaller" });
       return undefined;
     }
     return readFile(resolved.absolute);

@@ -23,6 +23,10 @@ export interface SassJob {
 
 export type SassOutcome = { css: string; map: string } | { problem: Problem };
 
+/** A stylesheet of the theme, and what Sass may make of them all (a loop can multiply rules). */
+const maxSassSourceBytes = 1024 * 1024;
+export const maxCompiledCssBytes = 4 * 1024 * 1024;
+
 /** Resolves a Sass load inside the theme folder only, trying partials and index files as Sass does. */
 function findInTheme(themeDir: string, rel: string): string | undefined {
   const realTheme = realpathSync(themeDir);
@@ -64,7 +68,9 @@ export async function compileOverridesHere(job: SassJob): Promise<SassOutcome> {
     load(canonicalUrl) {
       if (canonicalUrl.href === "citelibre:tokens") return { contents: tokensScss, syntax: "scss" };
       const rel = canonicalUrl.pathname;
-      const contents = readFileSync(path.join(themeDir, rel), "utf8");
+      const file = path.join(themeDir, rel);
+      if (statSync(file).size > maxSassSourceBytes) throw new Error(`${rel} is over ${maxSassSourceBytes / 1024} KiB, the most a theme stylesheet may take`);
+      const contents = readFileSync(file, "utf8");
       const syntax = rel.endsWith(".sass") ? "indented" : rel.endsWith(".css") ? "css" : "scss";
       // Same line as the user's first line, so reported line numbers stay true.
       return { contents: syntax === "scss" ? `@use "citelibre:tokens" as *; ${contents}` : contents, syntax };
@@ -84,6 +90,15 @@ export async function compileOverridesHere(job: SassJob): Promise<SassOutcome> {
     // Sass names sources with our importer URLs; give them stable, readable relative names.
     const sassMap = compiled.sourceMap ?? { version: 3, sources: [], names: [], mappings: "" };
     sassMap.sources = sassMap.sources.map((s) => (s.startsWith("theme:") ? `theme/${s.slice(6)}` : s.startsWith("citelibre:") ? `generated/${s.slice(10)}` : "generated/entry.scss"));
+    if (compiled.css.length > maxCompiledCssBytes) {
+      return {
+        problem: {
+          severity: "error", file: "overrides.scss",
+          message: `compiles to ${(compiled.css.length / 1048576).toFixed(1)} MiB of CSS, over the ${maxCompiledCssBytes / 1048576} MiB limit (a loop that generates rules?)`,
+          fix: "generate fewer rules; a theme stylesheet is a few kilobytes",
+        },
+      };
+    }
     return { css: compiled.css, map: JSON.stringify(sassMap) };
   } catch (e) {
     if (e instanceof sass.Exception) {

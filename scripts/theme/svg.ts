@@ -11,11 +11,13 @@
  * xmldom's tree keeps the rules in one list that the property-based tests exercise.
  */
 import { DOMParser, XMLSerializer, type Attr, type Element, type Node } from "@xmldom/xmldom";
-import { cssLoadsSomething } from "./css-guard.js";
+import { cssLoadsSomething, cssSnippetLoadsSomething } from "./css-guard.js";
 
 export const maxSvgBytes = 512 * 1024;
 /** Largest width, height or viewBox side a logo may declare (user units or pixels). */
 export const maxSvgSide = 10_000;
+/** Bounds on what drawing a logo costs: elements, filter primitives, embedded images, proportions. */
+export const svgLimits = { elements: 10_000, filterPrimitives: 100, embeddedImages: 8, aspectRatio: 100 } as const;
 
 export type SvgResult =
   | { ok: true; svg: string; width: number; height: number; embeddedImages: Buffer[] }
@@ -137,7 +139,7 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
         continue;
       }
       if (local === "style") {
-        const bad = cssLoadsSomething(value, { allowRelative: false });
+        const bad = cssSnippetLoadsSomething(value, "declarations", { allowRelative: false });
         if (bad) reasons.push(`has a style attribute that ${bad} ${where}`);
         continue;
       }
@@ -147,11 +149,15 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
     }
   };
 
+  let elements = 0;
+  let filterPrimitives = 0;
   const walk = (node: Node): void => {
     for (const child of Array.from(node.childNodes)) {
       if (child.nodeType === child.ELEMENT_NODE) {
         const el = child as Element;
         const name = (el.localName ?? "").toLowerCase();
+        elements += 1;
+        if (name.startsWith("fe")) filterPrimitives += 1;
         if (clutterNamespaces.includes(el.namespaceURI ?? "") || (el.namespaceURI === SVG_NS && clutterElements.has(name))) {
           node.removeChild(child);
           continue;
@@ -168,7 +174,7 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
         }
         checkAttributes(el, name);
         if (name === "style") {
-          const bad = cssLoadsSomething(el.textContent ?? "", { allowRelative: false });
+          const bad = cssSnippetLoadsSomething(el.textContent ?? "", "stylesheet", { allowRelative: false });
           if (bad) reasons.push(`has a <style> block that ${bad}`);
         }
         walk(el);
@@ -180,6 +186,9 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
   };
   checkAttributes(root, "svg");
   walk(root);
+  if (elements > svgLimits.elements) reasons.push(`has ${elements} elements, over the ${svgLimits.elements} a logo may have`);
+  if (filterPrimitives > svgLimits.filterPrimitives) reasons.push(`has ${filterPrimitives} filter primitives, over the ${svgLimits.filterPrimitives} a logo may have`);
+  if (embeddedImages.length > svgLimits.embeddedImages) reasons.push(`embeds ${embeddedImages.length} images, over the ${svgLimits.embeddedImages} a logo may have`);
   if (reasons.length > 0) return { ok: false, reasons: [...new Set(reasons)] };
 
   const declared = declaredSides(root);
@@ -190,6 +199,9 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
   const { width, height } = intrinsicSize(root);
   if (!width || !height) {
     return { ok: false, reasons: ["has neither a viewBox nor a width and height, so it cannot be sized"] };
+  }
+  if (Math.max(width, height) / Math.min(width, height) > svgLimits.aspectRatio) {
+    return { ok: false, reasons: [`is ${width} by ${height}, more than ${svgLimits.aspectRatio} times wider than high or the reverse: it cannot be drawn as a logo`] };
   }
   const svg = new XMLSerializer().serializeToString(root).trim() + "\n";
   return { ok: true, svg, width, height, embeddedImages };

@@ -12,7 +12,7 @@
  *   (`<a href>`) may point anywhere: following one is the visitor's choice, not a request made for them.
  */
 import { parseFragment } from "parse5";
-import { cssLoadsSomething } from "./css-guard.js";
+import { cssSnippetLoadsSomething } from "./css-guard.js";
 import { withoutSpaceOrControl } from "./svg.js";
 
 export interface TemplateFinding {
@@ -21,19 +21,36 @@ export interface TemplateFinding {
   fix: string;
 }
 
-const freemarkerSyntax = /<#|<\/#|<@|<\/@|\$\{|#\{|\[#|\[\/#|\[@|\[\/@|\[=|#i18n\{|#dskey\{/i;
+const freemarkerSyntax = /<#|<\/#|<@|<\/@|\$\{|#\{|\[#|\[\/#|\[@|\[\/@|\[=|#i18n\{|#dskey\{|@extender\[/i;
 const fixFreemarker = "write plain HTML with the handlebars fields of docs/theming.md ({{displayName}}, {{#each nav}}...); FreeMarker belongs to the site, not to a theme (an HTML comment is <!-- ... -->)";
 
 const forbiddenElements = new Set([
   "script", "noscript", "iframe", "frame", "frameset", "object", "embed", "applet", "param", "base", "form", "input",
   "button", "select", "textarea", "style", "svg", "math", "template", "portal", "video", "audio", "source", "track", "picture",
+  // Elements whose content is raw text up to their end tag: left open, they swallow the rest of the page.
+  "xmp", "plaintext", "noembed", "noframes", "title", "listing",
 ]);
 /** Attributes whose URL the browser fetches by itself, without a click. */
-const fetchingAttributes = new Set(["src", "srcset", "poster", "background", "data", "action", "formaction", "lowsrc", "dynsrc", "longdesc", "manifest", "ping", "xlink:href"]);
+const fetchingAttributes = new Set([
+  "src", "srcset", "imagesrcset", "poster", "background", "data", "action", "formaction", "lowsrc", "dynsrc", "longdesc",
+  "manifest", "ping", "attributionsrc", "xlink:href", "itemtype",
+]);
+/** Attributes holding several URLs: candidates separated by commas (srcset) or spaces (ping). */
+const urlLists: Record<string, (value: string) => string[]> = {
+  srcset: (v) => v.split(",").map((c) => c.trim().split(/\s+/)[0] ?? ""),
+  imagesrcset: (v) => v.split(",").map((c) => c.trim().split(/\s+/)[0] ?? ""),
+  ping: (v) => v.split(/\s+/).filter(Boolean),
+  attributionsrc: (v) => v.split(/\s+/).filter(Boolean),
+};
 
-function isRelative(url: string): boolean {
-  const t = url.trim();
-  return t !== "" && !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith("//") && !t.startsWith("\\") && !t.startsWith("/\\");
+/** The site's own origin, as a browser's URL parser sees it (tabs, newlines and leading controls removed). */
+const siteOrigin = "https://site.invalid";
+function staysOnSite(url: string): boolean {
+  try {
+    return new URL(url, `${siteOrigin}/page/`).origin === siteOrigin;
+  } catch {
+    return false;
+  }
 }
 
 /** The template's own text, line by line: FreeMarker and Lutece expansions are named with their line. */
@@ -61,6 +78,17 @@ export function checkRenderedTemplate(html: string): TemplateFinding[] {
   const m = freemarkerSyntax.exec(html);
   if (m) findings.push({ message: `renders FreeMarker or Lutece syntax (${m[0]}), which the site would run as code`, fix: fixFreemarker });
   const add = (message: string, fix: string) => findings.push({ message, fix });
+  // A part is followed by the rest of the page: a tag, comment or attribute left open at its end would
+  // take that markup in (an attribute that ends at the page's next quote), unseen by this check.
+  const unfinished = new Set<string>();
+  const tree = parseFragment(html, {
+    onParseError: (e) => {
+      if (e.code.startsWith("eof-in-")) unfinished.add(e.code);
+    },
+  });
+  for (const code of unfinished) {
+    add(`renders HTML left open at its end (${code}): the page markup that follows would be read into it`, "close every tag, attribute quote and comment the template opens");
+  }
   const walk = (node: P5Node): void => {
     const tag = node.tagName?.toLowerCase();
     if (tag) {
@@ -79,9 +107,9 @@ export function checkRenderedTemplate(html: string): TemplateFinding[] {
           const bad = cssLoadsSomethingInStyle(value);
           if (bad) add(`renders a style attribute on <${tag}> that ${bad}`, "put the file in the theme folder and style it in overrides.scss");
         } else if (fetchingAttributes.has(attr) || (attr === "href" && tag === "link")) {
-          const urls = attr === "srcset" ? value.split(",").map((c) => c.trim().split(/\s+/)[0] ?? "") : [value];
+          const urls = urlLists[attr]?.(value) ?? [value];
           for (const url of urls) {
-            if (!isRelative(url)) add(`renders ${name}="${url.slice(0, 80)}" on <${tag}>: the browser would fetch it from another host (a third-party request)`, "use a file of the site, such as {{logo.src}}, by a relative path");
+            if (!staysOnSite(url)) add(`renders ${name}="${url.slice(0, 80)}" on <${tag}>: the browser would fetch it from another host (a third-party request)`, "use a file of the site, such as {{logo.src}}, by a relative path");
           }
         }
       }
@@ -89,10 +117,10 @@ export function checkRenderedTemplate(html: string): TemplateFinding[] {
     for (const child of node.childNodes ?? []) walk(child);
     if (node.content) walk(node.content);
   };
-  walk(parseFragment(html));
+  walk(tree);
   return findings;
 }
 
 function cssLoadsSomethingInStyle(style: string): string | undefined {
-  return cssLoadsSomething(style, { allowRelative: true });
+  return cssSnippetLoadsSomething(style, "declarations", { allowRelative: true });
 }
