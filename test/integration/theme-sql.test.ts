@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freemarkerHtml } from "../../scripts/theme/escape.js";
 import { checkTheme } from "../../scripts/theme/build.js";
 import { loadTheme } from "../../scripts/theme/load.js";
 import { siteProperties } from "../../scripts/theme/sql.js";
@@ -56,7 +57,7 @@ describe.each(["citelibre", "exampleville"])("theme.sql of themes/%s", (name) =>
 });
 
 describe("theme.sql with hostile text", () => {
-  it("stores quotes, backslashes, newlines and markup exactly, even under NO_BACKSLASH_ESCAPES", async () => {
+  it("stores quotes, backslashes, newlines and markup exactly, as escaped HTML text, even under NO_BACKSLASH_ESCAPES", async () => {
     const theme = await copyTheme("citelibre", "hostile");
     try {
       const hostile = "It's \"quoted\" \\ back\\slash\\'; DROP TABLE core_datastore; --\nsecond line <script>x</script> ${y} <#if z>";
@@ -70,7 +71,10 @@ describe("theme.sql with hostile text", () => {
       await db.sql(sql, { database: "t_hostile", initCommand: "SET SESSION sql_mode='NO_BACKSLASH_ESCAPES,ANSI_QUOTES'" });
       await db.sql(sql, { database: "t_hostile" });
       const rows = await datastore("t_hostile");
-      expect(rows.get("themecitelibre.site_property.footer.about")).toBe(hostile);
+      // Stored exactly, as the HTML text a page shows as typed (quotes, markup and FreeMarker's signs as
+      // character references): the SQL escaping held, and nothing of it can run where Lutece prints it.
+      expect(rows.get("themecitelibre.site_property.footer.about")).toBe(freemarkerHtml(hostile));
+      expect(rows.get("themecitelibre.site_property.footer.about")).not.toMatch(/[<>'"\\$]|#\{/);
       expect(rows.has("themecitelibre.site_property.Url.legalURL")).toBe(true);
     } finally {
       await theme.cleanup();
