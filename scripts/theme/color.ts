@@ -2,7 +2,7 @@ import type { Color, Rgb } from "culori";
 // The bundled single-file build loads in a quarter of the time of the many-module ESM entry.
 import culori from "culori/require";
 
-const { clampRgb, converter, formatHex, formatHex8, interpolate, parseHex, wcagContrast } = culori;
+const { clampRgb, converter, displayable, formatHex, formatHex8, interpolate, parseHex, wcagContrast } = culori;
 
 /** Colours are kept as sRGB (0..1 channels, alpha 0..1) once parsed; every derived shade is computed here. */
 export type Srgb = Rgb;
@@ -139,6 +139,43 @@ export function ensureContrast(fg: Srgb, bg: Srgb, ratio: number): Srgb {
     if (contrast(candidate, bg) >= ratio) return candidate;
   }
   return towards;
+}
+
+/** Chroma of a colour in OKLCH (0 for greys). */
+export function chroma(c: Srgb): number {
+  return toOklch(c).c ?? 0;
+}
+
+/**
+ * The colour nearest to `c` in lightness, of the same hue, that reaches `ratio` against `against`: what
+ * to propose to a city whose colour fails a contrast check. It moves away from `against` (darker on a light
+ * background, lighter on a dark one), keeps the hue, and lowers the chroma only where sRGB cannot hold it.
+ * Undefined when even black or white would not pass.
+ */
+export function passingShade(c: Srgb, against: Srgb, ratio: number): Srgb | undefined {
+  const { l, c: ch, h = 0 } = toOklch(c);
+  const target = ratio + 0.02;
+  const darker = lightness(against) > 0.6 || contrast(black, against) > contrast(white, against);
+  const at = (lightnessValue: number): Srgb => {
+    // Out of gamut, clamping would shift the hue: shed chroma until the colour fits.
+    for (let k = 1; k > 0.05; k -= 0.05) {
+      const candidate = { mode: "oklch" as const, l: lightnessValue, c: ch * k, h };
+      if (displayable(candidate)) return { ...clampRgb(toRgb(candidate)), alpha: 1 };
+    }
+    return fromOklch(lightnessValue, 0, h);
+  };
+  let passing = darker ? 0 : 1;
+  if (contrast(at(passing), against) < target) return undefined;
+  let failing = l;
+  for (let i = 0; i < 30; i++) {
+    const mid = (passing + failing) / 2;
+    if (contrast(at(mid), against) >= target) passing = mid;
+    else failing = mid;
+  }
+  const found = at(passing);
+  // Hex rounding must not lose the ratio.
+  const rounded = parseTokenColor(hex(found));
+  return rounded.ok && contrast(rounded.color, against) >= ratio ? rounded.color : found;
 }
 
 /** White or near-black, whichever reads better on the given colour. */
