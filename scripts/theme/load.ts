@@ -143,6 +143,7 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
         return undefined;
       }
     }
+    for (const warning of r.warnings) problems.warning({ file: rel, ...warning });
     return { text: r.svg, width: r.width, height: r.height };
   };
   const logo = await svg("logo.svg", true);

@@ -20,8 +20,14 @@ export const maxSvgSide = 10_000;
 export const svgLimits = { elements: 10_000, filterPrimitives: 100, embeddedImages: 8, aspectRatio: 100 } as const;
 
 export type SvgResult =
-  | { ok: true; svg: string; width: number; height: number; embeddedImages: Buffer[] }
+  | { ok: true; svg: string; width: number; height: number; embeddedImages: Buffer[]; warnings: Array<{ message: string; fix: string }> }
   | { ok: false; reasons: string[] };
+
+/**
+ * The DOCTYPE line Illustrator and older editors write: a public identifier, no internal subset, so no
+ * entity. It declares nothing a browser uses, and is removed. Any other DOCTYPE is refused.
+ */
+const harmlessDoctype = /^(\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*)<!DOCTYPE\s+svg\s+PUBLIC\s+"[^"[\]<>]*"\s+"[^"[\]<>]*"\s*>/i;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const XLINK_NS = "http://www.w3.org/1999/xlink";
@@ -76,12 +82,14 @@ const fragment = /^#[A-Za-z_][\w.:-]*$/;
 const embeddedImage = /^data:image\/(png|jpeg|webp);base64,([A-Za-z0-9+/=\s]+)$/;
 
 export function sanitizeSvg(source: string | Buffer): SvgResult {
-  const text = typeof source === "string" ? source : source.toString("utf8");
+  const text = (typeof source === "string" ? source : source.toString("utf8")).replace(harmlessDoctype, "$1");
   const reasons: string[] = [];
+  const warnings: Array<{ message: string; fix: string }> = [];
   const embeddedImages: Buffer[] = [];
   if (Buffer.byteLength(text) > maxSvgBytes) return { ok: false, reasons: [`is larger than ${maxSvgBytes / 1024} KiB`] };
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    return { ok: false, reasons: ["declares a DOCTYPE or entities (a way to read files or blow up memory)"] };
+    const what = /<!ENTITY/i.test(text) ? "declares entities in a DOCTYPE, which could read files or fill the memory when the logo is opened" : "has a DOCTYPE of an unusual form";
+    return { ok: false, reasons: [`${what}: export it again (Illustrator: File > Export > Export As > SVG; Inkscape: Save As > Optimized SVG)`] };
   }
   const parseErrors: string[] = [];
   let root: Element | null;
@@ -106,7 +114,11 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
       const local = (attr.localName ?? attr.name).toLowerCase();
       const ns = attr.namespaceURI ?? "";
       const where = `on <${el.localName ?? name}>`;
-      if (ns === XMLNS_NS || attr.name === "xmlns") continue;
+      if (ns === XMLNS_NS || attr.name === "xmlns") {
+        // Declarations of editor namespaces go with the editor data they served.
+        if (attr.value !== SVG_NS && attr.value !== XLINK_NS) el.removeAttributeNode(attr);
+        continue;
+      }
       if (local.startsWith("on")) {
         reasons.push(`has an event handler attribute ${attr.name} ${where}`);
         continue;
@@ -173,6 +185,12 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
           continue;
         }
         checkAttributes(el, name);
+        if (name === "text" && warnings.length === 0) {
+          warnings.push({
+            message: "draws text with a font: the visitor's browser uses the fonts it has, so the text may not look as designed",
+            fix: "convert the text to shapes in the editor (Inkscape: Path > Object to Path; Illustrator: Type > Create Outlines)",
+          });
+        }
         if (name === "style") {
           const bad = cssSnippetLoadsSomething(el.textContent ?? "", "stylesheet", { allowRelative: false });
           if (bad) reasons.push(`has a <style> block that ${bad}`);
@@ -204,7 +222,7 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
     return { ok: false, reasons: [`is ${width} by ${height}, more than ${svgLimits.aspectRatio} times wider than high or the reverse: it cannot be drawn as a logo`] };
   }
   const svg = new XMLSerializer().serializeToString(root).trim() + "\n";
-  return { ok: true, svg, width, height, embeddedImages };
+  return { ok: true, svg, width, height, embeddedImages, warnings };
 }
 
 function declaredSides(root: Element): number[] {

@@ -46,7 +46,7 @@ const cases: Array<{ name: string; mutate: Mutation; expected: RegExp[] }> = [
   { name: "logo with a script", mutate: write("logo.svg", svg('<script>fetch("https://evil.example")</script><rect width="10" height="10"/>')), expected: [/logo\.svg contains a <script> element/, /without scripts/] },
   { name: "logo with an event handler", mutate: write("logo.svg", svg('<rect width="10" height="10" onload="alert(1)"/>')), expected: [/logo\.svg has an event handler attribute onload/] },
   { name: "logo loading a remote image", mutate: write("logo.svg", svg('<image xlink:href="https://cdn.example/logo.png" width="10" height="10"/>')), expected: [/logo\.svg references an external resource \(https:\/\/cdn\.example\/logo\.png\)/] },
-  { name: "logo with entities", mutate: write("logo.svg", `<!DOCTYPE svg [<!ENTITY lol "lol">]>${svg("<text>&lol;</text>")}`), expected: [/logo\.svg declares a DOCTYPE or entities/] },
+  { name: "logo with entities", mutate: write("logo.svg", `<!DOCTYPE svg [<!ENTITY lol "lol">]>${svg("<text>&lol;</text>")}`), expected: [/logo\.svg declares entities in a DOCTYPE/] },
   { name: "logo that is not SVG", mutate: write("logo.svg", "PNG\x89 binary junk"), expected: [/logo\.svg is not well-formed XML/] },
   { name: "banner path with ..", mutate: edit("theme.yaml", (t) => t.replace("banner:\n", "banner:\n  image: ../../etc/passwd\n")), expected: [/theme\.yaml banner\.image: path "\.\.\/\.\.\/etc\/passwd" goes up with '\.\.' and leaves the theme folder/] },
   { name: "banner absolute path", mutate: edit("theme.yaml", (t) => t.replace("banner:\n", "banner:\n  image: /etc/hostname\n")), expected: [/banner\.image: path "\/etc\/hostname" is an absolute path/] },
