@@ -2,16 +2,22 @@
  * The `citelibre` command: routing and global flags only; each stage does its own work.
  * Exit codes: 0 success, 1 failed check or build, 2 usage error.
  */
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { Command, CommanderError } from "commander";
 import type { BundleBuildFlags } from "./image/build-bundle.js";
 import { processIo, Reporter, type Io } from "./lib/log.js";
 import { ToolError } from "./lib/exec.js";
 import { UserError, formatProblem } from "./lib/problems.js";
+import { repoPath } from "./lib/repo.js";
 
 interface GlobalOptions {
   json: boolean;
   verbose: boolean;
+}
+
+function toolVersion(): string {
+  return (JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { version: string }).version;
 }
 
 export async function main(argv: string[], io: Io = processIo): Promise<number> {
@@ -23,6 +29,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--json", "print machine-readable JSON on stdout", false)
     .option("--verbose", "print every step and tool call", false)
     .option("--engine <engine>", "container engine: docker or podman (default: CITELIBRE_ENGINE, else detect)")
+    .version(toolVersion(), "--version", "print the version of citelibre-forge")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -457,7 +464,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("build the theme, then render preview.html and light/dark screenshots with headless Chromium")
     .option("--out <dir>", "output folder (default: dist/themes/<name>)")
     .action(async (dir: string, opts: { out?: string }) => {
-      const { checkTheme, defaultOutDir } = await import("./theme/build.js");
+      const { assertReplaceable, checkTheme, defaultOutDir } = await import("./theme/build.js");
       const { addPreviewPage, takeScreenshots } = await import("./theme/preview.js");
       const { writeTreeAtomically } = await import("./lib/tree.js");
       const { problemsText, summaryLine } = await import("./theme/report.js");
@@ -473,6 +480,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       }
       await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
       const out = path.resolve(opts.out ?? defaultOutDir(outcome.themeName));
+      await assertReplaceable(out);
       await writeTreeAtomically(out, outcome.tree);
       r.step("taking light and dark screenshots with headless Chromium");
       const shots = await takeScreenshots(out);

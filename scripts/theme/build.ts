@@ -41,7 +41,7 @@ export async function checkTheme(dir: string): Promise<CheckOutcome> {
  * A build replaces its output folder whole: only a folder this tool wrote (its manifest.json says so), or
  * an empty or new one, may be replaced. `--out .` must never wipe a working directory.
  */
-async function assertReplaceable(target: string): Promise<void> {
+export async function assertReplaceable(target: string): Promise<void> {
   const entries = await readdir(target).catch((e: unknown) => {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return [];

@@ -56,9 +56,18 @@ const link = z.strictObject({ url: linkTarget, label: text(120) });
 
 export const themeNamePattern = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 
+/** The theme name a city most likely meant: "Saint-Aubin" gives saint-aubin, "Ville d'Été" gives ville-d-ete. */
+export function themeNameFor(text: string): string | undefined {
+  const name = text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^[^a-z]+|-+$/g, "").slice(0, 40).replace(/-+$/, "");
+  return themeNamePattern.test(name) ? name : undefined;
+}
+
 export const themeConfigSchema = z.strictObject({
   name: z.string({ error: "must be text" }).regex(themeNamePattern, {
-    error: "must be 2 to 40 lowercase letters, digits or '-', starting with a letter (it becomes a folder and CSS file name)",
+    error: (issue) => {
+      const suggestion = themeNameFor(String(issue.input));
+      return `must be 2 to 40 lowercase letters, digits or '-', starting with a letter (it becomes a folder and CSS file name)${suggestion ? `; did you mean ${suggestion}?` : ""}`;
+    },
   }),
   version: z
     .string({ error: "must be text such as \"1.0.0\"" })

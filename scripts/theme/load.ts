@@ -5,6 +5,7 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { validateThemeConfig, type ThemeConfig } from "./config.js";
+import { themeAdvice, type LogoFacts } from "./advice.js";
 import { checkContrast } from "./contrast.js";
 import { deriveDesign, type Design } from "./design.js";
 import { hookNames, type HookName } from "./hooks.js";
@@ -14,6 +15,7 @@ import { resolveInsideTheme } from "./paths.js";
 import { sanitizeSvg } from "./svg.js";
 import { resolveTokens, type TokenSet } from "./tokens.js";
 import { closest } from "../lib/validate.js";
+import { repoPath } from "../lib/repo.js";
 import { canonicalJson, sha256 } from "../lib/hash.js";
 import { ProblemList, UserError } from "../lib/problems.js";
 
@@ -200,6 +202,13 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
     }
   }
 
+  if (config && logo) {
+    problems.addAll(themeAdvice(config, {
+      ...(await sameAsDefaultLogo(logo, logoDark)),
+      ...(!faviconSvg && !faviconRaster ? { iconSourceRatio: logo.width / logo.height } : {}),
+    }));
+  }
+
   if (design && config) {
     problems.addAll(checkContrast(design, config.accessibility.acceptContrastFailures, "tokens.json", "theme.yaml"));
   }
@@ -215,4 +224,15 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
       favicon: { ...(faviconSvg ? { svg: faviconSvg } : {}), ...(faviconRaster ? { raster: faviconRaster } : {}) },
     },
   };
+}
+
+/** Which of the theme's logos, if any, is the default theme's own (the same drawing once sanitised). */
+async function sameAsDefaultLogo(logo: SvgAsset, logoDark: SvgAsset | undefined): Promise<Pick<LogoFacts, "defaultLogo">> {
+  for (const [file, asset] of [["logo-dark.svg", logoDark], ["logo.svg", logo]] as const) {
+    if (!asset) continue;
+    const fallback = await readFile(repoPath("themes", "citelibre", file)).catch(() => undefined);
+    const defaultAsset = fallback ? sanitizeSvg(fallback) : undefined;
+    if (defaultAsset?.ok && defaultAsset.svg === asset.text) return { defaultLogo: file };
+  }
+  return {};
 }

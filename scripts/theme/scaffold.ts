@@ -5,13 +5,14 @@
 import { cp, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseDocument } from "yaml";
-import { themeNamePattern } from "./config.js";
+import { themeNameFor, themeNamePattern } from "./config.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 
 export async function scaffoldTheme(name: string, options: { from?: string; themesDir?: string }): Promise<string> {
   if (!themeNamePattern.test(name)) {
-    throw new UsageError(`"${name}" cannot be a theme name: use 2 to 40 lowercase letters, digits or '-', starting with a letter (for example "saint-malo").`);
+    const suggestion = themeNameFor(name);
+    throw new UsageError(`"${name}" cannot be a theme name: use 2 to 40 lowercase letters, digits or '-', starting with a letter (${suggestion ? `did you mean "${suggestion}"?` : 'for example "saint-malo"'}).`);
   }
   const themesDir = path.resolve(options.themesDir ?? "themes");
   const fromArg = options.from ?? "citelibre";
@@ -23,7 +24,13 @@ export async function scaffoldTheme(name: string, options: { from?: string; them
   if (await exists(target)) {
     throw new UserError(`${target} already exists: choose another name, or edit that folder directly.`);
   }
-  await cp(from, target, { recursive: true, errorOnExist: true, force: false, verbatimSymlinks: true });
+  // The default theme's dark logo is CiteLibre's: a city without one of its own gets its logo in dark mode too.
+  const defaultDarkLogo = path.join(from, "logo-dark.svg");
+  const copyingDefault = path.resolve(from) === repoPath("themes", "citelibre");
+  await cp(from, target, {
+    recursive: true, errorOnExist: true, force: false, verbatimSymlinks: true,
+    filter: (source) => !(copyingDefault && source === defaultDarkLogo),
+  });
   const yamlPath = path.join(target, "theme.yaml");
   const doc = parseDocument(await readFile(yamlPath, "utf8"));
   doc.set("name", name);

@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 /**
  * The CLI as users run it: the compiled bin in a child process, exit codes and messages.
  */
@@ -56,6 +57,9 @@ describe("citelibre CLI", () => {
       expect(yaml).toMatch(/^displayName: Saint Exemple$/m);
       const check = await runCli(["theme", "check", path.join(root, "themes/saint-exemple")]);
       expect(check.code, check.stdout).toBe(0);
+      // The default theme's dark logo is CiteLibre's: not copied, so dark mode shows the city's own logo.
+      expect(existsSync(path.join(root, "themes/saint-exemple/logo-dark.svg"))).toBe(false);
+      expect(existsSync(path.join(root, "themes/saint-exemple/logo.svg"))).toBe(true);
       const again = await execa("node", [bin, "theme", "new", "saint-exemple"], { cwd: root, reject: false });
       expect(again.exitCode).toBe(1);
       expect(again.stderr).toMatch(/already exists/);
