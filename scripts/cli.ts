@@ -16,6 +16,29 @@ interface GlobalOptions {
   verbose: boolean;
 }
 
+/** theme preview --watch: serves until Ctrl-C (or SIGTERM). */
+async function watchPreview(dir: string, portFlag: string | undefined, r: Reporter): Promise<void> {
+  const { UsageError } = await import("./lib/problems.js");
+  const port = portFlag === undefined ? 0 : Number(portFlag);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be a port number from 1 to 65535");
+  const { startStudio } = await import("./theme/studio.js");
+  r.step(`building ${dir}`);
+  const studio = await startStudio(dir, {
+    ...(port ? { port } : {}),
+    onBuild: (b) => {
+      r.step(`${b.ok ? "rebuilt" : "rebuilt with errors (last good build shown)"} in ${b.ms} ms; ${b.problems.filter((p) => p.severity === "error").length} error(s), ${b.problems.filter((p) => p.severity === "warning").length} warning(s)`);
+    },
+  });
+  r.json({ ok: true, url: studio.url });
+  r.result(`Theme studio for ${dir}: ${studio.url}
+It rebuilds on every save and the page reloads by itself. Ctrl-C stops it.`);
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  await studio.close();
+}
+
 function toolVersion(): string {
   return (JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { version: string }).version;
 }
@@ -463,7 +486,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .command("preview <dir>")
     .description("build the theme, then render preview.html and light/dark screenshots with headless Chromium")
     .option("--out <dir>", "output folder (default: dist/themes/<name>)")
-    .action(async (dir: string, opts: { out?: string }) => {
+    .option("--watch", "serve the preview on 127.0.0.1, rebuild on every save and reload the page by itself", false)
+    .option("--port <n>", "with --watch: port of 127.0.0.1 to serve on (default: a free one)")
+    .action(async (dir: string, opts: { out?: string; watch: boolean; port?: string }) => {
+      if (opts.watch) {
+        await watchPreview(dir, opts.port, reporter());
+        return;
+      }
       const { assertReplaceable, checkTheme, defaultOutDir } = await import("./theme/build.js");
       const { addPreviewPage, takeScreenshots } = await import("./theme/preview.js");
       const { writeTreeAtomically } = await import("./lib/tree.js");

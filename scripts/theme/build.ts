@@ -4,7 +4,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { compileTheme } from "./compile.js";
-import { loadTheme } from "./load.js";
+import { loadTheme, type LoadOptions } from "./load.js";
 import type { ThemeConfig } from "./config.js";
 import type { OverlayManifest } from "./manifest.js";
 import { UserError, type Problem } from "../lib/problems.js";
@@ -20,8 +20,8 @@ export interface CheckOutcome {
 }
 
 /** Runs everything a build runs, in memory, so `check` finds Sass and template errors too. */
-export async function checkTheme(dir: string): Promise<CheckOutcome> {
-  const loaded = await loadTheme(dir);
+export async function checkTheme(dir: string, options: LoadOptions = {}): Promise<CheckOutcome> {
+  const loaded = await loadTheme(dir, options);
   const problems = [...loaded.problems.items];
   if (!loaded.input) return { valid: false, problems };
   const compiled = await compileTheme(loaded.input);

@@ -48,7 +48,15 @@ const maxTextFileBytes = 1024 * 1024;
 const maxThemeFileBytes = maxImageBytes;
 const maxTemplateEntries = 20;
 
-export async function loadTheme(dir: string): Promise<LoadResult> {
+export interface LoadOptions {
+  /**
+   * Contrast failures as warnings, so that a preview shows the colours being worked on (theme preview
+   * --watch): a build or a check keeps them errors.
+   */
+  contrastFailuresAsWarnings?: boolean;
+}
+
+export async function loadTheme(dir: string, options: LoadOptions = {}): Promise<LoadResult> {
   const problems = new ProblemList();
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -210,7 +218,8 @@ export async function loadTheme(dir: string): Promise<LoadResult> {
   }
 
   if (design && config) {
-    problems.addAll(checkContrast(design, config.accessibility.acceptContrastFailures, "tokens.json", "theme.yaml"));
+    const contrastProblems = checkContrast(design, config.accessibility.acceptContrastFailures, "tokens.json", "theme.yaml");
+    problems.addAll(options.contrastFailuresAsWarnings ? contrastProblems.map((p) => ({ ...p, severity: "warning" as const })) : contrastProblems);
   }
 
   if (problems.hasErrors || !config || !tokens || !design || !logo) return { problems };

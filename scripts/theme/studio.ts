@@ -1,0 +1,172 @@
+/**
+ * `theme preview --watch`: the preview served on 127.0.0.1, rebuilt when a file of the theme changes, and
+ * reloaded in the browser by itself. The page has a light/dark switch and phone, tablet and desktop
+ * widths, and lists the theme's problems beside it. Contrast failures do not stop the preview (the officer
+ * must see the colour being changed); other errors keep the last good build on screen, with the errors.
+ * Nothing is written to disk: the overlay is served from memory.
+ */
+import { watch, type FSWatcher } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import { checkTheme } from "./build.js";
+import { addPreviewPage } from "./preview.js";
+import type { Problem } from "../lib/problems.js";
+import type { FileTree } from "../lib/tree.js";
+
+export interface StudioBuild {
+  /** Counts builds, good or not: the page reloads when it changes. */
+  version: number;
+  ok: boolean;
+  ms: number;
+  problems: Problem[];
+}
+
+export interface Studio {
+  url: string;
+  /** Resolves when the build under way (if any) and a pending one are done. */
+  settled(): Promise<StudioBuild>;
+  close(): Promise<void>;
+}
+
+const contentTypes: Record<string, string> = {
+  ".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png",
+  ".webp": "image/webp", ".jpg": "image/jpeg", ".ico": "image/x-icon", ".woff2": "font/woff2", ".woff": "font/woff",
+  ".ttf": "font/ttf", ".otf": "font/otf", ".gif": "image/gif", ".map": "application/json", ".webmanifest": "application/manifest+json",
+};
+
+export const studioWidths = { phone: 390, tablet: 768, desktop: 1280 } as const;
+
+export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void } = {}): Promise<Studio> {
+  let tree: FileTree | undefined;
+  let last: StudioBuild = { version: 0, ok: false, ms: 0, problems: [] };
+  let running: Promise<StudioBuild> | undefined;
+  let dirty = false;
+  const listeners = new Set<ServerResponse>();
+
+  const buildOnce = async (): Promise<StudioBuild> => {
+    const started = performance.now();
+    const outcome = await checkTheme(dir, { contrastFailuresAsWarnings: true });
+    if (outcome.tree && outcome.config) {
+      await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
+      tree = outcome.tree;
+    }
+    last = { version: last.version + 1, ok: outcome.valid, ms: Math.round(performance.now() - started), problems: outcome.problems };
+    for (const client of listeners) client.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`);
+    options.onBuild?.(last);
+    return last;
+  };
+  // One build at a time; changes made during a build are picked up by one more.
+  const build = (): Promise<StudioBuild> => {
+    if (running) {
+      dirty = true;
+      return running;
+    }
+    running = (async () => {
+      let result = await buildOnce();
+      while (dirty) {
+        dirty = false;
+        result = await buildOnce();
+      }
+      running = undefined;
+      return result;
+    })();
+    return running;
+  };
+  await build();
+
+  const server = createServer((req, res) => {
+    serve(req, res);
+  });
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname === "/") {
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(studioPage());
+    } else if (url.pathname === "/__events") {
+      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+      res.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`);
+      listeners.add(res);
+      req.on("close", () => listeners.delete(res));
+    } else if (url.pathname === "/__problems") {
+      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(last));
+    } else {
+      const rel = path.posix.normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, "");
+      let body = rel.startsWith("..") ? undefined : tree?.get(rel);
+      if (!body) {
+        res.writeHead(404, { "content-type": "text/plain" }).end(tree ? "not in the preview" : "the theme has not built yet: see its problems");
+        return;
+      }
+      if (rel === "preview.html") body = Buffer.from(body.toString("utf8").replace("</body>", `${modeScript}</body>`));
+      res.writeHead(200, { "content-type": contentTypes[path.extname(rel)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+    }
+  };
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, "127.0.0.1", resolve);
+  });
+
+  let debounce: NodeJS.Timeout | undefined;
+  const watcher: FSWatcher = watch(dir, { recursive: true }, () => {
+    if (debounce) clearTimeout(debounce);
+    debounce = setTimeout(() => void build(), 80);
+  });
+
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    settled: async () => {
+      await new Promise((r) => setTimeout(r, 120));
+      return running ?? last;
+    },
+    close: async () => {
+      if (debounce) clearTimeout(debounce);
+      watcher.close();
+      for (const client of listeners) client.end();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await running;
+    },
+  };
+}
+
+/** Sets the preview's mode from the address (?mode=dark): the studio's switch reloads the frame with it. */
+const modeScript = `<script>document.body.setAttribute("data-bs-theme", new URLSearchParams(location.search).get("mode") === "dark" ? "dark" : "light");</script>`;
+
+function studioPage(): string {
+  const widths = Object.entries(studioWidths).map(([name, px]) => `<button type="button" data-width="${px}">${name} (${px} px)</button>`).join("");
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Theme studio</title>
+<style>
+body{margin:0;font-family:system-ui,sans-serif;background:#e9ecef;display:grid;grid-template-columns:1fr 22rem;height:100vh}
+.bar{grid-column:1/3;display:flex;gap:.5rem;align-items:center;padding:.4rem .8rem;background:#212529;color:#fff}
+.bar button{border:1px solid #adb5bd;background:#343a40;color:#fff;padding:.2rem .6rem;border-radius:.3rem;cursor:pointer}
+.bar button[aria-pressed=true]{background:#0d6efd}
+.stage{overflow:auto;display:flex;justify-content:center;padding:1rem}
+iframe{border:0;background:#fff;height:calc(100vh - 5rem);box-shadow:0 0 0 1px #ced4da}
+aside{overflow:auto;padding:.8rem;background:#fff;border-left:1px solid #ced4da;font-size:.9rem}
+aside li{margin-bottom:.6rem}.error{color:#b02a37}.warning{color:#7a5b00}
+#status{margin-left:auto;font-size:.85rem}
+</style></head><body>
+<div class="bar">${widths}<button type="button" id="mode" aria-pressed="false">dark mode</button><span id="status"></span></div>
+<div class="stage"><iframe id="preview" title="preview" src="preview.html?mode=light" width="${studioWidths.desktop}"></iframe></div>
+<aside><h2>Problems</h2><ul id="problems"><li>none</li></ul></aside>
+<script>
+const frame = document.getElementById("preview");
+let mode = "light";
+const reload = () => { frame.src = "preview.html?mode=" + mode + "&v=" + Date.now(); };
+for (const b of document.querySelectorAll("[data-width]")) b.addEventListener("click", () => { frame.width = b.dataset.width; });
+document.getElementById("mode").addEventListener("click", (e) => { mode = mode === "light" ? "dark" : "light"; e.target.setAttribute("aria-pressed", String(mode === "dark")); reload(); });
+const show = async () => {
+  const build = await (await fetch("/__problems")).json();
+  const list = document.getElementById("problems");
+  list.replaceChildren(...(build.problems.length ? build.problems : [null]).map((p) => {
+    const li = document.createElement("li");
+    if (!p) { li.textContent = "none"; return li; }
+    li.className = p.severity;
+    li.textContent = p.severity + ": " + p.file + (p.field ? " " + p.field : "") + ": " + p.message + (p.fix ? " (fix: " + p.fix + ")" : "");
+    return li;
+  }));
+  document.getElementById("status").textContent = (build.ok ? "built" : "last good build shown") + " in " + build.ms + " ms";
+};
+let seen = 0;
+new EventSource("/__events").addEventListener("build", (e) => { const v = JSON.parse(e.data).version; if (v !== seen) { if (seen) reload(); seen = v; } void show(); });
+</script></body></html>`;
+}

@@ -1,0 +1,92 @@
+/**
+ * theme preview --watch, driven in the real headless Chromium as a city officer uses it: change the main
+ * colour in tokens.json, and the page shows it without a reload by hand; pick a colour that fails
+ * contrast, and the page still shows it, with the failure and a passing colour beside it; switch to dark
+ * mode and to a phone's width. Nothing is requested off 127.0.0.1.
+ */
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { Frame, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
+import { startStudio, studioWidths, type Studio } from "../../scripts/theme/studio.js";
+import { copyTheme } from "../helpers/themes.js";
+
+let studio: Studio;
+let cleanup: () => Promise<void> = () => Promise.resolve();
+let tokensFile = "";
+
+async function setPrimary(value: string): Promise<void> {
+  const tokens = JSON.parse(await readFile(tokensFile, "utf8")) as { color: Record<string, unknown> };
+  tokens.color.primary = { $value: value };
+  await writeFile(tokensFile, JSON.stringify(tokens, null, 2));
+}
+
+const previewFrame = (page: Page): Frame => {
+  const frame = page.frames().find((f) => f.url().includes("preview.html"));
+  if (!frame) throw new Error("no preview frame");
+  return frame;
+};
+
+/** Waits until the preview's computed --main-color is `hex`; returns how long that took. */
+async function waitForMainColor(page: Page, hex: string, timeoutMs = 15_000): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    const seen = await previewFrame(page).evaluate(() => getComputedStyle(document.body).getPropertyValue("--main-color").trim()).catch(() => "");
+    if (seen.toLowerCase() === hex) return performance.now() - started;
+    if (performance.now() - started > timeoutMs) throw new Error(`--main-color is ${seen}, not ${hex}, after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+beforeAll(async () => {
+  const theme = await copyTheme("exampleville");
+  cleanup = theme.cleanup;
+  tokensFile = path.join(theme.dir, "tokens.json");
+  studio = await startStudio(theme.dir);
+}, 60_000);
+
+afterAll(async () => {
+  await studio.close();
+  await cleanup();
+});
+
+describe("theme preview --watch in Chromium", () => {
+  it("shows a saved colour by itself, a failing one with its fix, in dark mode and at a phone's width", async () => {
+    const { chromium } = await import("playwright-core");
+    const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1700, height: 1000 } });
+      const offHost: string[] = [];
+      await context.route("**/*", async (route) => {
+        if (new URL(route.request().url()).hostname === "127.0.0.1") await route.continue();
+        else {
+          offHost.push(route.request().url());
+          await route.abort();
+        }
+      });
+      const page = await context.newPage();
+      await page.goto(studio.url, { waitUntil: "load" });
+      await waitForMainColor(page, "#7a1f5c");
+
+      await setPrimary("#0a7d32");
+      const ms = await waitForMainColor(page, "#0a7d32");
+      console.log(`theme studio: edit of tokens.json to the new colour on the page in ${Math.round(ms)} ms`);
+
+      // A gold that fails contrast: shown all the same, with the failure and a passing colour beside it.
+      await setPrimary("#f0b400");
+      await waitForMainColor(page, "#f0b400");
+      await page.waitForFunction(() => document.getElementById("problems")?.textContent?.includes("light/primary-on-background") ?? false, undefined, { timeout: 10_000 });
+      expect(await page.textContent("#problems")).toMatch(/warning: tokens\.json .*\[light\/primary-on-background\].*fix: set color\.primary to #[0-9a-f]{6} \(same hue/);
+
+      await page.click("#mode");
+      await page.waitForFunction(() => (document.getElementById("preview") as HTMLIFrameElement).contentDocument?.body.getAttribute("data-bs-theme") === "dark", undefined, { timeout: 10_000 });
+      await page.click(`[data-width="${studioWidths.phone}"]`);
+      expect(await page.$eval("#preview", (f) => (f as HTMLIFrameElement).getBoundingClientRect().width)).toBe(studioWidths.phone);
+      expect(await previewFrame(page).evaluate(() => window.innerWidth)).toBe(studioWidths.phone);
+      expect(offHost).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+});
