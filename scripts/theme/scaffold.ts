@@ -31,6 +31,7 @@ export async function scaffoldTheme(name: string, options: { from?: string; them
     recursive: true, errorOnExist: true, force: false, verbatimSymlinks: true,
     filter: (source) => !(copyingDefault && source === defaultDarkLogo),
   });
+  if (copyingDefault) await keepOnlyChosenColours(path.join(target, "tokens.json"));
   const yamlPath = path.join(target, "theme.yaml");
   const doc = parseDocument(await readFile(yamlPath, "utf8"));
   doc.set("name", name);
@@ -38,6 +39,21 @@ export async function scaffoldTheme(name: string, options: { from?: string; them
   doc.set("version", "0.1.0");
   await writeFile(yamlPath, doc.toString());
   return target;
+}
+
+/**
+ * The colours a city chooses: the main one, the page and the text. The default theme tunes the others
+ * (surfaces, borders, secondary text, alerts) for its own blue; a city's copy derives them from its own
+ * colours instead (design.ts), so a new main colour carries through the whole palette.
+ */
+export const chosenColours = ["primary", "background", "text"] as const;
+
+async function keepOnlyChosenColours(tokensPath: string): Promise<void> {
+  const tokens = JSON.parse(await readFile(tokensPath, "utf8")) as { color?: Record<string, unknown> };
+  if (tokens.color) {
+    tokens.color = Object.fromEntries(Object.entries(tokens.color).filter(([key]) => key.startsWith("$") || (chosenColours as readonly string[]).includes(key)));
+  }
+  await writeFile(tokensPath, `${JSON.stringify(tokens, null, 2)}\n`);
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -1,9 +1,9 @@
-import { existsSync } from "node:fs";
 /**
  * The CLI as users run it: the compiled bin in a child process, exit codes and messages.
  */
 import { execa } from "execa";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -57,6 +57,18 @@ describe("citelibre CLI", () => {
       expect(yaml).toMatch(/^displayName: Saint Exemple$/m);
       const check = await runCli(["theme", "check", path.join(root, "themes/saint-exemple")]);
       expect(check.code, check.stdout).toBe(0);
+      // Only the colours a city chooses; the rest derives from them, so a new main colour carries through.
+      const tokensPath = path.join(root, "themes/saint-exemple/tokens.json");
+      const tokens = JSON.parse(await readFile(tokensPath, "utf8")) as { color: Record<string, unknown> };
+      expect(Object.keys(tokens.color).sort()).toEqual(["$type", "background", "primary", "text"]);
+      tokens.color.primary = { $value: "#c2410c" };
+      await writeFile(tokensPath, JSON.stringify(tokens));
+      const built = await runCli(["theme", "build", path.join(root, "themes/saint-exemple"), "--out", path.join(root, "out")]);
+      expect(built.code, built.stderr).toBe(0);
+      const css = await readFile(path.join(root, "out/webapp/themes/skin/saint-exemple/css/saint-exemple.css"), "utf8");
+      const surface = /--white-light-color:\s*(#[0-9a-f]{6})/i.exec(css)?.[1];
+      expect(surface).toBeDefined();
+      expect(surface!.toLowerCase()).not.toBe("#f4f6f9");
       // The default theme's dark logo is CiteLibre's: not copied, so dark mode shows the city's own logo.
       expect(existsSync(path.join(root, "themes/saint-exemple/logo-dark.svg"))).toBe(false);
       expect(existsSync(path.join(root, "themes/saint-exemple/logo.svg"))).toBe(true);
