@@ -100,14 +100,25 @@ export const themeConfigSchema = z.strictObject({
       linksTitle: text(120).optional(),
     })
     .default({}),
+  header: z
+    .strictObject({
+      showName: z.boolean({ error: "must be true or false" }).default(true),
+    })
+    .default({ showName: true }),
   banner: z
     .strictObject({
       image: z.string({ error: "must be a file path in the theme folder" }).optional(),
+      focus: z
+        .string({ error: "must be text" })
+        .regex(/^(center|top|bottom|left|right|top left|top right|bottom left|bottom right|\d{1,3}% \d{1,3}%)$/, {
+          error: "must be center, top, bottom, left, right (or two of them such as top left), or two percentages such as \"50% 30%\" (across, down)",
+        })
+        .default("center"),
       title: text(200).optional(),
       credits: text(200).optional(),
       shown: z.boolean({ error: "must be true or false" }).default(true),
     })
-    .default({ shown: true }),
+    .default({ shown: true, focus: "center" }),
   accessibility: z
     .strictObject({
       acceptContrastFailures: z

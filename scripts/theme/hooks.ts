@@ -81,8 +81,10 @@ export function hookView(input: HookInputs): Record<string, unknown> {
       about: (config.footer.about ?? "").split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean).map(safe),
       linksTitle: safe(config.footer.linksTitle ?? t.links),
     },
+    header: { showName: config.header.showName },
     banner: {
       shown: config.banner.shown,
+      focus: safe(config.banner.focus),
       src: input.bannerSrc ? safe(input.bannerSrc) : undefined,
       title: safe(config.banner.title ?? config.displayName),
       credits: config.banner.credits ? safe(config.banner.credits) : undefined,

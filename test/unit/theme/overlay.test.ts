@@ -148,3 +148,33 @@ describe("hostile text in theme.yaml", () => {
     }
   });
 });
+
+describe("banner focus and the name beside the logo", () => {
+  it("keeps the part of the photo the city chose, and hides the text name when asked", async () => {
+    const theme = await copyTheme("exampleville");
+    try {
+      const { writeFile } = await import("node:fs/promises");
+      const sharp = (await import("sharp")).default;
+      await writeFile(`${theme.dir}/banner.jpg`, await sharp({ create: { width: 1600, height: 900, channels: 3, background: "#336699" } }).jpeg().toBuffer());
+      const yamlPath = `${theme.dir}/theme.yaml`;
+      const yaml = (await readFile(yamlPath, "utf8")).replace("banner:\n", "header:\n  showName: false\nbanner:\n  image: banner.jpg\n  focus: 50% 20%\n");
+      await writeFile(yamlPath, yaml);
+      const outcome = await checkTheme(theme.dir);
+      expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
+      const banner = outcome.tree!.get(`webapp/${hookPath("content_header")}`)!.toString();
+      expect(banner).toMatch(/background-position: 50% 20%"/);
+      const nav = outcome.tree!.get(`webapp/${hookPath("main_nav")}`)!.toString();
+      expect(nav).not.toContain("cl-brand__name");
+      expect(nav).toMatch(/alt="[^"]+"/);
+      // By default: centred, name shown.
+      const plain = await checkTheme(repoPath("themes", "exampleville"));
+      expect(plain.tree!.get(`webapp/${hookPath("main_nav")}`)!.toString()).toContain("cl-brand__name");
+      const wrong = (await readFile(yamlPath, "utf8")).replace("focus: 50% 20%", "focus: middle");
+      await writeFile(yamlPath, wrong);
+      const refused = await checkTheme(theme.dir);
+      expect(refused.problems.map((p) => `${p.field ?? ""}: ${p.message}`).join("\n")).toMatch(/banner\.focus: must be center, top, bottom, left, right/);
+    } finally {
+      await theme.cleanup();
+    }
+  });
+});
