@@ -162,7 +162,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
       addFile(siteTree, "site/site.war", await readFile(site.file));
       const dir = repoPath(".cache", "bake", `${m.name}-site${suffix}`);
       await syncTree(dir, siteTree);
-      await engine.build({ context: dir, tags: [siteImage], labels: { [skinLabel]: facts.skin }, ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } });
+      await reporter.during(`building ${siteImage}`, engine.build({ context: dir, tags: [siteImage], labels: { [skinLabel]: facts.skin }, ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }));
       return facts.skin;
     });
   }

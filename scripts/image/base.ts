@@ -159,10 +159,10 @@ async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: bool
     reporter.step(`building a Debian bookworm root filesystem (${platform}) with mmdebstrap (about 40 s natively${native ? "" : ", several times longer under emulation"})`);
     const partial = `${tarball}.partial`;
     await rm(partial, { force: true });
-    await run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0, hostDebianMirrors(readHostSources()), native ? undefined : debianArch(platform)), {
+    await reporter.during("building the root filesystem", run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0, hostDebianMirrors(readHostSources()), native ? undefined : debianArch(platform)), {
       onLine: (l) => { reporter.detail(l); },
       ...(reporter.options.verbose ? { verbose: (l: string) => { reporter.detail(l); } } : {}),
-    });
+    }));
     await rename(partial, tarball);
   } else {
     reporter.step(`reusing the root filesystem built ${Math.round((Date.now() - statSync(tarball).mtimeMs) / 60_000)} min ago (--refresh-rootfs to rebuild)`);
@@ -205,7 +205,7 @@ export async function buildBaseImage(
   const iidFile = repoPath(".cache", `base-${options.servlet}-${platform.replace("/", "-")}.iid`);
   await mkdir(path.dirname(iidFile), { recursive: true });
   reporter.step(`building ${tag} from ${from} (${options.servlet}); a first build downloads about 150 MB of Debian packages`);
-  await engine.build(
+  await reporter.during(`building ${tag}`, engine.build(
     {
       context: repoPath(),
       file: repoPath("Dockerfile.base"),
@@ -217,7 +217,7 @@ export async function buildBaseImage(
       ...(options.noCache ? { noCache: true } : {}),
     },
     { onLine: (l) => { reporter.detail(l); } },
-  );
+  ));
   const info = await engine.inspect<{ Id: string; Size: number }>(tag);
   return { image: tag, id: info.Id, sizeBytes: info.Size, from, servlet: options.servlet, durationMs: Math.round(performance.now() - started) };
 }

@@ -44,7 +44,7 @@ export async function buildSiteWar(engine: Engine, reporter: Reporter, bundle: B
   const output: string[] = [];
   try {
     // Host network: Maven reaches the repositories as this machine does, including a mirror on localhost.
-    await engine.build({ context, tags: [image], network: "host", ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { output.push(l); reporter.detail(l); } });
+    await reporter.during(`building ${image} with Maven`, engine.build({ context, tags: [image], network: "host", ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { output.push(l); reporter.detail(l); } }));
   } catch (e) {
     if (e instanceof ToolError) {
       throw new UserError(`Maven could not assemble the ${name} site from bundles/${name}/bundle.yaml (site.build). Check that every plugin version exists in the repositories it lists (\`citelibre bundle pom ${name}\` shows the POM), or give a prebuilt site with --site-war. ${mavenErrors(output) ?? e.message}`);

@@ -30,6 +30,22 @@ export class Reporter {
     this.io.stderr.write(`[${seconds.padStart(5)}s] ${message}\n`);
   }
 
+  /**
+   * Runs long work with a line every `everyMs` saying it is still going, so a person watching a minute of
+   * image build or push knows it has not hung.
+   */
+  async during<T>(what: string, work: Promise<T>, everyMs = 15_000): Promise<T> {
+    const began = performance.now();
+    const timer = setInterval(() => {
+      this.step(`still ${what} (${Math.round((performance.now() - began) / 1000)} s)`);
+    }, everyMs);
+    try {
+      return await work;
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   detail(message: string): void {
     if (this.options.verbose) this.io.stderr.write(`        ${message}\n`);
   }

@@ -159,7 +159,7 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
         }
         const digestFile = path.join(work, `digest-${String(i)}`);
         if (engine.name === "docker") await engine.raw(["tag", d.source, d.reference]);
-        const pushed = await withRetries(attempts, baseMs, async () => {
+        const pushed = await reporter.during(`pushing ${d.reference}`, withRetries(attempts, baseMs, async () => {
           if (list) await pushList(engine, Object.values(list.ids), d.reference, { digestFile, tlsVerify, signing: options.signing });
           else await engine.raw(pushArgv(engine.name, d.source, d.reference, { digestFile, tlsVerify, signing: options.signing }));
           const digest = engine.name === "podman" ? (await readFile(digestFile, "utf8")).trim() : undefined;
@@ -173,7 +173,7 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
             throw new Error(`the manifest pulled back names configuration ${back.configDigest}, not this image (sha256:${id})`);
           }
           return back.digest;
-        }, (attempt, why) => { reporter.warn(`push of ${d.reference} failed (attempt ${String(attempt)} of ${String(attempts)}: ${why}); retrying`); });
+        }, (attempt, why) => { reporter.warn(`push of ${d.reference} failed (attempt ${String(attempt)} of ${String(attempts)}: ${why}); retrying`); }));
         let signed: boolean | undefined;
         if (options.signing.kind === "gpg") signed = true;
         if (options.signing.kind === "cosign-key" || options.signing.kind === "cosign-keyless") {
