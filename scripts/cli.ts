@@ -523,6 +523,17 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       r.result(`Preview of ${outcome.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
     });
 
+  program
+    .command("completion")
+    .description("print a bash completion script (enable it with: source <(npx citelibre completion bash))")
+    .argument("<shell>", "the shell: bash")
+    .action(async (shell: string) => {
+      const { UsageError } = await import("./lib/problems.js");
+      if (shell !== "bash") throw new UsageError(`completion: "${shell}" is not supported; use bash`);
+      const { bashCompletion } = await import("./lib/completion.js");
+      io.stdout.write(bashCompletion(program));
+    });
+
   try {
     await program.parseAsync(argv, { from: "user" });
     return exitCode;

@@ -83,3 +83,26 @@ describe("citelibre CLI", () => {
     }
   });
 });
+
+describe("bash completion", () => {
+  const complete = async (words: string[]): Promise<string[]> => {
+    const script = await runCli(["completion", "bash"]);
+    expect(script.code).toBe(0);
+    const r = await execa("bash", ["-c", `${script.stdout}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${String(words.length - 1)}; _citelibre; printf '%s\\n' "\${COMPREPLY[@]}"`]);
+    return r.stdout.split("\n").filter(Boolean);
+  };
+
+  it("offers the commands, the subcommands of a command, and its options", async () => {
+    expect(await complete(["citelibre", ""])).toEqual(expect.arrayContaining(["theme", "build", "run", "deploy", "--version"]));
+    expect(await complete(["citelibre", "theme", ""])).toEqual(expect.arrayContaining(["check", "build", "preview", "new"]));
+    expect(await complete(["citelibre", "theme", ""])).not.toContain("deploy");
+    expect(await complete(["citelibre", "theme", "preview", "themes/x", "--w"])).toEqual(["--watch"]);
+    expect(await complete(["citelibre", "deploy", "k8s", "rendezvous", "--ingress-"])).toEqual(["--ingress-host", "--ingress-class"]);
+  });
+
+  it("refuses a shell it does not support", async () => {
+    const r = await runCli(["completion", "fish"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/"fish" is not supported; use bash/);
+  });
+});
