@@ -12,7 +12,7 @@ import path from "node:path";
 import { hex } from "./color.js";
 import { compileCss } from "./css.js";
 import { hookNames, hookPath, hookView, luteceSkinPages, renderTemplate, skinPageView, type HookName } from "./hooks.js";
-import { bannerRenders, icoFromPngs, logoHeight, squareIcon, svgToPng, toWebp } from "./images.js";
+import { bannerMaxWidth, bannerRenders, icoFromPngs, logoHeight, squareIcon, svgToPng, toWebp } from "./images.js";
 import { keycloakTheme } from "./keycloak.js";
 import { propertiesValue } from "./escape.js";
 import type { ThemeInput } from "./load.js";
@@ -207,7 +207,7 @@ async function renderImages(input: ThemeInput, skin: string): Promise<{ tree: Fi
     addFile(tree, `${skin}/images/banner.jpg`, b.jpeg);
     bannerSrc = `themes/skin/${name}/images/banner.webp`;
     if (b.downscaled) {
-      problems.push({ severity: "warning", file: config.banner.image ?? "banner", message: `was wider than needed and has been scaled down to ${b.width}x${b.height}`, fix: "none needed; export it at 1920 pixels wide to save build time" });
+      problems.push({ severity: "warning", file: config.banner.image ?? "banner", message: `is wider than the ${bannerMaxWidth} pixels a banner needs: the site gets a copy scaled to ${b.width}x${b.height} (your file stays as it is)`, fix: `none needed; export it ${bannerMaxWidth} pixels wide to save build time` });
     }
   }
 
