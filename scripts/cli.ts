@@ -20,7 +20,7 @@ interface GlobalOptions {
 async function watchPreview(dir: string, portFlag: string | undefined, r: Reporter): Promise<void> {
   const { UsageError } = await import("./lib/problems.js");
   const port = portFlag === undefined ? 0 : Number(portFlag);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError("--port must be a port number from 1 to 65535");
+  if (portFlag !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UsageError("--port must be a port number from 1 to 65535");
   const { startStudio } = await import("./theme/studio.js");
   r.step(`building ${dir}`);
   const studio = await startStudio(dir, {

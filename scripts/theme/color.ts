@@ -154,28 +154,36 @@ export function chroma(c: Srgb): number {
  */
 export function passingShade(c: Srgb, against: Srgb, ratio: number): Srgb | undefined {
   const { l, c: ch, h = 0 } = toOklch(c);
-  const target = ratio + 0.02;
-  const darker = lightness(against) > 0.6 || contrast(black, against) > contrast(white, against);
+  // The hex a city types: rounding must not lose the ratio, so every candidate is judged rounded.
   const at = (lightnessValue: number): Srgb => {
+    let colour = fromOklch(lightnessValue, 0, h);
     // Out of gamut, clamping would shift the hue: shed chroma until the colour fits.
     for (let k = 1; k > 0.05; k -= 0.05) {
       const candidate = { mode: "oklch" as const, l: lightnessValue, c: ch * k, h };
-      if (displayable(candidate)) return { ...clampRgb(toRgb(candidate)), alpha: 1 };
+      if (displayable(candidate)) {
+        colour = { ...clampRgb(toRgb(candidate)), alpha: 1 };
+        break;
+      }
     }
-    return fromOklch(lightnessValue, 0, h);
+    const rounded = parseTokenColor(hex(colour));
+    return rounded.ok ? rounded.color : colour;
   };
-  let passing = darker ? 0 : 1;
-  if (contrast(at(passing), against) < target) return undefined;
-  let failing = l;
-  for (let i = 0; i < 30; i++) {
-    const mid = (passing + failing) / 2;
-    if (contrast(at(mid), against) >= target) passing = mid;
-    else failing = mid;
+  const passes = (lightnessValue: number) => contrast(at(lightnessValue), against) >= ratio;
+  // Towards black and towards white: the nearer passing shade wins (a light colour on a mid-grey page may
+  // pass by getting lighter, not darker).
+  const found: Array<{ colour: Srgb; distance: number }> = [];
+  for (const end of [0, 1]) {
+    if (!passes(end)) continue;
+    let passing = end;
+    let failing = l;
+    for (let i = 0; i < 30; i++) {
+      const mid = (passing + failing) / 2;
+      if (passes(mid)) passing = mid;
+      else failing = mid;
+    }
+    found.push({ colour: at(passing), distance: Math.abs(passing - l) });
   }
-  const found = at(passing);
-  // Hex rounding must not lose the ratio.
-  const rounded = parseTokenColor(hex(found));
-  return rounded.ok && contrast(rounded.color, against) >= ratio ? rounded.color : found;
+  return found.sort((x, y) => x.distance - y.distance)[0]?.colour;
 }
 
 /** White or near-black, whichever reads better on the given colour. */

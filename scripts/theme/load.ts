@@ -219,7 +219,10 @@ export async function loadTheme(dir: string, options: LoadOptions = {}): Promise
 
   if (design && config) {
     const contrastProblems = checkContrast(design, config.accessibility.acceptContrastFailures, "tokens.json", "theme.yaml");
-    problems.addAll(options.contrastFailuresAsWarnings ? contrastProblems.map((p) => ({ ...p, severity: "warning" as const })) : contrastProblems);
+    // Only the failures themselves (in tokens.json): a mistake in theme.yaml's acceptances stays an error.
+    problems.addAll(options.contrastFailuresAsWarnings
+      ? contrastProblems.map((p) => (p.file === "tokens.json" && p.severity === "error" ? { ...p, severity: "warning" as const, message: `${p.message} (theme build would refuse it)` } : p))
+      : contrastProblems);
   }
 
   if (problems.hasErrors || !config || !tokens || !design || !logo) return { problems };

@@ -42,16 +42,26 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
   let last: StudioBuild = { version: 0, ok: false, ms: 0, problems: [] };
   let running: Promise<StudioBuild> | undefined;
   let dirty = false;
+  let closed = false;
   const listeners = new Set<ServerResponse>();
 
   const buildOnce = async (): Promise<StudioBuild> => {
     const started = performance.now();
-    const outcome = await checkTheme(dir, { contrastFailuresAsWarnings: true });
-    if (outcome.tree && outcome.config) {
-      await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
-      tree = outcome.tree;
+    let ok = false;
+    let problems: Problem[];
+    try {
+      const outcome = await checkTheme(dir, { contrastFailuresAsWarnings: true });
+      if (outcome.tree && outcome.config) {
+        await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
+        tree = outcome.tree;
+      }
+      ok = outcome.valid;
+      problems = outcome.problems;
+    } catch (e) {
+      // A file caught mid-save, a folder renamed: said on the page; the last good build stays on screen.
+      problems = [{ severity: "error", file: dir, message: `the build stopped: ${(e as Error).message}`, fix: "save the file again; the studio rebuilds at every change" }];
     }
-    last = { version: last.version + 1, ok: outcome.valid, ms: Math.round(performance.now() - started), problems: outcome.problems };
+    last = { version: last.version + 1, ok, ms: Math.round(performance.now() - started), problems };
     for (const client of listeners) client.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`);
     options.onBuild?.(last);
     return last;
@@ -63,22 +73,36 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
       return running;
     }
     running = (async () => {
-      let result = await buildOnce();
-      while (dirty) {
-        dirty = false;
-        result = await buildOnce();
+      try {
+        let result = await buildOnce();
+        while (dirty && !closed) {
+          dirty = false;
+          result = await buildOnce();
+        }
+        return result;
+      } finally {
+        running = undefined;
       }
-      running = undefined;
-      return result;
     })();
     return running;
   };
-  await build();
 
   const server = createServer((req, res) => {
-    serve(req, res);
+    try {
+      serve(req, res);
+    } catch {
+      // A malformed address (a page elsewhere in the browser can send one) must not stop the studio.
+      if (!res.headersSent) res.writeHead(400, { "content-type": "text/plain" });
+      res.end("bad request");
+    }
   });
+  let port = 0;
   const serve = (req: IncomingMessage, res: ServerResponse) => {
+    // Only this machine's own names: a page whose domain was rebound to 127.0.0.1 gets nothing.
+    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
+      res.writeHead(421, { "content-type": "text/plain" }).end("the theme studio answers to 127.0.0.1 only");
+      return;
+    }
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
     if (url.pathname === "/") {
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(studioPage());
@@ -86,7 +110,7 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
       res.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`);
       listeners.add(res);
-      req.on("close", () => listeners.delete(res));
+      res.on("close", () => listeners.delete(res));
     } else if (url.pathname === "/__problems") {
       res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(last));
     } else {
@@ -104,20 +128,34 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
+  port = (server.address() as AddressInfo).port;
 
   let debounce: NodeJS.Timeout | undefined;
-  const watcher: FSWatcher = watch(dir, { recursive: true }, () => {
-    if (debounce) clearTimeout(debounce);
-    debounce = setTimeout(() => void build(), 80);
+  let watcher: FSWatcher;
+  try {
+    watcher = watch(dir, { recursive: true }, () => {
+      if (debounce) clearTimeout(debounce);
+      debounce = setTimeout(() => void build(), 80);
+    });
+  } catch (e) {
+    server.close();
+    throw e;
+  }
+  watcher.on("error", (e) => {
+    last = { ...last, version: last.version + 1, ok: false, problems: [{ severity: "error", file: dir, message: `can no longer be watched (${e.message})`, fix: "start the preview again" }] };
+    for (const client of listeners) client.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: false })}\n\n`);
   });
+  // The first build, once the watcher runs: a save during it is built next.
+  await build();
 
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    url: `http://127.0.0.1:${port}/`,
     settled: async () => {
       await new Promise((r) => setTimeout(r, 120));
       return running ?? last;
     },
     close: async () => {
+      closed = true;
       if (debounce) clearTimeout(debounce);
       watcher.close();
       for (const client of listeners) client.end();

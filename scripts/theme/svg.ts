@@ -27,7 +27,7 @@ export type SvgResult =
  * The DOCTYPE line Illustrator and older editors write: a public identifier, no internal subset, so no
  * entity. It declares nothing a browser uses, and is removed. Any other DOCTYPE is refused.
  */
-const harmlessDoctype = /^(\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--[\s\S]*?-->\s*)*)<!DOCTYPE\s+svg\s+PUBLIC\s+"[^"[\]<>]*"\s+"[^"[\]<>]*"\s*>/i;
+const harmlessDoctype = /^(\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?:(?!-->)[\s\S])*-->\s*)*)<!DOCTYPE\s+svg\s+PUBLIC\s+"[^"[\]<>]*"\s+"[^"[\]<>]*"\s*>/i;
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 const XLINK_NS = "http://www.w3.org/1999/xlink";
@@ -82,11 +82,12 @@ const fragment = /^#[A-Za-z_][\w.:-]*$/;
 const embeddedImage = /^data:image\/(png|jpeg|webp);base64,([A-Za-z0-9+/=\s]+)$/;
 
 export function sanitizeSvg(source: string | Buffer): SvgResult {
-  const text = (typeof source === "string" ? source : source.toString("utf8")).replace(harmlessDoctype, "$1");
+  const raw = typeof source === "string" ? source : source.toString("utf8");
+  if (Buffer.byteLength(raw) > maxSvgBytes) return { ok: false, reasons: [`is larger than ${maxSvgBytes / 1024} KiB`] };
+  const text = raw.replace(harmlessDoctype, "$1");
   const reasons: string[] = [];
   const warnings: Array<{ message: string; fix: string }> = [];
   const embeddedImages: Buffer[] = [];
-  if (Buffer.byteLength(text) > maxSvgBytes) return { ok: false, reasons: [`is larger than ${maxSvgBytes / 1024} KiB`] };
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
     const what = /<!ENTITY/i.test(text) ? "declares entities in a DOCTYPE, which could read files or fill the memory when the logo is opened" : "has a DOCTYPE of an unusual form";
     return { ok: false, reasons: [`${what}: export it again (Illustrator: File > Export > Export As > SVG; Inkscape: Save As > Optimized SVG)`] };

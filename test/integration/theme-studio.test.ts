@@ -80,7 +80,7 @@ describe("theme preview --watch in Chromium", () => {
       expect(await page.textContent("#problems")).toMatch(/warning: tokens\.json .*\[light\/primary-on-background\].*fix: set color\.primary to #[0-9a-f]{6} \(same hue/);
 
       await page.click("#mode");
-      await page.waitForFunction(() => (document.getElementById("preview") as HTMLIFrameElement).contentDocument?.body.getAttribute("data-bs-theme") === "dark", undefined, { timeout: 10_000 });
+      await page.waitForFunction(() => (document.getElementById("preview") as HTMLIFrameElement).contentDocument?.body?.getAttribute("data-bs-theme") === "dark", undefined, { timeout: 10_000 });
       await page.click(`[data-width="${studioWidths.phone}"]`);
       expect(await page.$eval("#preview", (f) => (f as HTMLIFrameElement).getBoundingClientRect().width)).toBe(studioWidths.phone);
       expect(await previewFrame(page).evaluate(() => window.innerWidth)).toBe(studioWidths.phone);

@@ -5,7 +5,7 @@ describe("Reporter.during", () => {
   it("says long work is still going at each interval, and stops saying it when the work ends", async () => {
     let stderr = "";
     const reporter = new Reporter({ stdout: { write: () => undefined }, stderr: { write: (t) => void (stderr += t) } }, { json: false, verbose: false });
-    const value = await reporter.during("building the base image", new Promise<number>((resolve) => setTimeout(() => { resolve(42); }, 130)), 40);
+    const value = await reporter.during("building the base image", new Promise<number>((resolve) => setTimeout(() => { resolve(42); }, 600)), 100);
     expect(value).toBe(42);
     const lines = stderr.split("\n").filter((l) => l.includes("still building the base image"));
     expect(lines.length).toBeGreaterThanOrEqual(2);

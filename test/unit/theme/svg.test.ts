@@ -68,6 +68,21 @@ describe("logos as editors save them", () => {
     }
   });
 
+  it("reads a file of many comments at once (no backtracking blow-up)", () => {
+    const started = performance.now();
+    const r = sanitizeSvg(`${"<!---->".repeat(40)}<!-- -->${wrap('<rect width="1" height="1"/>')}`);
+    expect(r.ok).toBe(true);
+    expect(performance.now() - started).toBeLessThan(500);
+  });
+
+  it.each([
+    ["a second DOCTYPE after the harmless one", illustrator.replace("<svg version", '<!DOCTYPE svg [<!ENTITY x "y">]><svg version')],
+    ["a SYSTEM-only DOCTYPE", illustrator.replace('PUBLIC "-//W3C//DTD SVG 1.1//EN" ', "SYSTEM ")],
+    ["a DOCTYPE behind a comment that hides an entity", illustrator.replace('svg11.dtd">', 'svg11.dtd" [<!-- --><!ENTITY x "y">]>')],
+  ])("refuses %s", (_name, text) => {
+    expect(sanitizeSvg(text).ok).toBe(false);
+  });
+
   it("still refuses a DOCTYPE that declares entities, in words a city can act on", () => {
     const r = sanitizeSvg(illustrator.replace('svg11.dtd">', 'svg11.dtd" [<!ENTITY ns_svg "http://www.w3.org/2000/svg">]>'));
     expect(r.ok).toBe(false);
