@@ -3,6 +3,7 @@
  * shows (title, logo, colours, footer links, the failure page or not), the requests that tried to leave
  * 127.0.0.1, a screenshot; and the back office's real login form.
  */
+import type { Page } from "playwright-core";
 import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
 
 export interface PageLook {
@@ -23,14 +24,17 @@ export interface PageLook {
   screenshot: Buffer;
 }
 
-/** Opens a page in headless Chromium at a fixed size; no request may leave loopback. */
-export async function lookAt(url: string): Promise<PageLook> {
+/**
+ * A page of headless Chromium in which every request that would leave this machine (anything but
+ * 127.0.0.1, localhost and data:) is aborted and recorded in `offLoopback`; the browser closes after `use`.
+ */
+export async function withLoopbackPage<T>(viewport: { width: number; height: number }, use: (page: Page, offLoopback: string[]) => Promise<T>): Promise<T> {
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ viewport });
     const offLoopback: string[] = [];
-    await page.route("**/*", async (route) => {
+    await context.route("**/*", async (route) => {
       const u = new URL(route.request().url());
       if (u.hostname === "127.0.0.1" || u.hostname === "localhost" || u.protocol === "data:") await route.continue();
       else {
@@ -38,6 +42,15 @@ export async function lookAt(url: string): Promise<PageLook> {
         await route.abort();
       }
     });
+    return await use(await context.newPage(), offLoopback);
+  } finally {
+    await browser.close();
+  }
+}
+
+/** Opens a page in headless Chromium at a fixed size; no request may leave loopback. */
+export async function lookAt(url: string): Promise<PageLook> {
+  return withLoopbackPage({ width: 1280, height: 900 }, async (page, offLoopback) => {
     await page.goto(url, { waitUntil: "networkidle" });
     const seen = await page.evaluate(() => {
       const logo = document.querySelector<HTMLImageElement>("img.cl-brand__logo--light");
@@ -55,9 +68,7 @@ export async function lookAt(url: string): Promise<PageLook> {
     });
     const screenshot = await page.screenshot({ fullPage: false });
     return { ...seen, offLoopback, screenshot };
-  } finally {
-    await browser.close();
-  }
+  });
 }
 
 /** Logs in through the back office's real form; returns the page it lands on. */

@@ -8,8 +8,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
 import { startStudio, studioWidths, type Studio } from "../../scripts/theme/studio.js";
+import { withLoopbackPage } from "../helpers/browser.js";
 import { copyTheme } from "../helpers/themes.js";
 
 let studio: Studio;
@@ -53,19 +53,7 @@ afterAll(async () => {
 
 describe("theme preview --watch in Chromium", () => {
   it("shows a saved colour by itself, a failing one with its fix, in dark mode and at a phone's width", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
-    try {
-      const context = await browser.newContext({ viewport: { width: 1700, height: 1000 } });
-      const offHost: string[] = [];
-      await context.route("**/*", async (route) => {
-        if (new URL(route.request().url()).hostname === "127.0.0.1") await route.continue();
-        else {
-          offHost.push(route.request().url());
-          await route.abort();
-        }
-      });
-      const page = await context.newPage();
+    await withLoopbackPage({ width: 1700, height: 1000 }, async (page, offHost) => {
       await page.goto(studio.url, { waitUntil: "load" });
       await waitForMainColor(page, "#7a1f5c");
 
@@ -85,8 +73,6 @@ describe("theme preview --watch in Chromium", () => {
       expect(await page.$eval("#preview", (f) => (f as HTMLIFrameElement).getBoundingClientRect().width)).toBe(studioWidths.phone);
       expect(await previewFrame(page).evaluate(() => window.innerWidth)).toBe(studioWidths.phone);
       expect(offHost).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });

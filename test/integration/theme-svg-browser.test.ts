@@ -9,7 +9,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumFlags, findChromium } from "../../scripts/theme/preview.js";
+import { withLoopbackPage } from "../helpers/browser.js";
 import { copyTheme, runCli } from "../helpers/themes.js";
 
 const nearMiss = `<?xml version="1.0"?>
@@ -71,21 +71,8 @@ afterAll(async () => {
 
 describe("the built SVGs in Chromium", () => {
   it("run no script and make no request off 127.0.0.1, embedded or opened directly", async () => {
-    const { chromium } = await import("playwright-core");
-    const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
-    try {
-      const context = await browser.newContext();
-      const offHost: string[] = [];
+    await withLoopbackPage({ width: 1280, height: 900 }, async (page, offHost) => {
       const dialogs: string[] = [];
-      await context.route("**/*", async (route) => {
-        const u = new URL(route.request().url());
-        if (u.hostname === "127.0.0.1" || u.protocol === "data:") await route.continue();
-        else {
-          offHost.push(u.href);
-          await route.abort();
-        }
-      });
-      const page = await context.newPage();
       page.on("dialog", (d) => {
         dialogs.push(d.message());
         void d.dismiss();
@@ -120,8 +107,6 @@ describe("the built SVGs in Chromium", () => {
       }
       expect(dialogs).toEqual([]);
       expect(offHost).toEqual([]);
-    } finally {
-      await browser.close();
-    }
+    });
   });
 });
