@@ -26,12 +26,17 @@ export function decodeCssEscapes(text: string): string {
 }
 
 const fragment = /^#[A-Za-z_][\w.:-]*$/;
-/** What a browser's URL parser drops before reading a URL: surrounding spaces and control characters. */
-const stripForUrl = (t: string) => Array.from(t).filter((ch) => ch.charCodeAt(0) > 0x20).join("");
+/**
+ * What a browser ignores when it reads a URL or its scheme: spaces and control characters, around it or
+ * inside it ("java\tscript:", "\x01//host").
+ */
+export function withoutSpaceOrControl(value: string): string {
+  return Array.from(value).filter((ch) => ch.charCodeAt(0) > 0x20).join("");
+}
 
 /** A URL a stylesheet of the theme may use: a #fragment, or (where allowed) a relative path in the theme. */
 export function isLocalReference(target: string, allowRelative: boolean): boolean {
-  const t = stripForUrl(target);
+  const t = withoutSpaceOrControl(target);
   if (fragment.test(t)) return true;
   if (!allowRelative) return false;
   return t !== "" && !/^[a-z][a-z0-9+.-]*:/i.test(t) && !t.startsWith("//") && !t.startsWith("/") && !t.startsWith("\\");
@@ -91,7 +96,7 @@ function loadingArgumentProblems(name: string, args: TokenOrValue[]): string[] {
     if (arg.type === "var" || arg.type === "env" || (arg.type === "function" && arg.value.name.toLowerCase() === "attr")) {
       found.push(`${name}(${arg.type === "function" ? "attr()" : `${arg.type}()`})`);
     } else if (arg.type === "token" && arg.value.type === "string") {
-      const target = stripForUrl(arg.value.value);
+      const target = withoutSpaceOrControl(arg.value.value);
       if (!target.startsWith("data:") && !isLocalReference(target, false)) found.push(`${name}("${arg.value.value}")`);
     }
   }
@@ -150,7 +155,7 @@ export function guardStylesheet(
     // loading function reads it through var().
     Token: {
       string(token) {
-        if (absoluteUrl.test(stripForUrl(token.value))) refuseExternal(token.value, `"${token.value}"`);
+        if (absoluteUrl.test(withoutSpaceOrControl(token.value))) refuseExternal(token.value, `"${token.value}"`);
       },
     },
   };
@@ -196,7 +201,7 @@ export function cssSnippetLoadsSomething(css: string, kind: "stylesheet" | "decl
     },
     Token: {
       string(token) {
-        if (absoluteUrl.test(stripForUrl(token.value))) found.push(`names another host ("${token.value.slice(0, 80)}")`);
+        if (absoluteUrl.test(withoutSpaceOrControl(token.value))) found.push(`names another host ("${token.value.slice(0, 80)}")`);
       },
     },
   };

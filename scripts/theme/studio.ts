@@ -44,6 +44,11 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
   let dirty = false;
   let closed = false;
   const listeners = new Set<ServerResponse>();
+  // The pages reload on a new version: one event per build (or watcher failure), to every open page.
+  const buildEvent = () => `event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`;
+  const announce = () => {
+    for (const client of listeners) client.write(buildEvent());
+  };
 
   const buildOnce = async (): Promise<StudioBuild> => {
     const started = performance.now();
@@ -62,7 +67,7 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
       problems = [{ severity: "error", file: dir, message: `the build stopped: ${(e as Error).message}`, fix: "save the file again; the studio rebuilds at every change" }];
     }
     last = { version: last.version + 1, ok, ms: Math.round(performance.now() - started), problems };
-    for (const client of listeners) client.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`);
+    announce();
     options.onBuild?.(last);
     return last;
   };
@@ -108,7 +113,7 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
       res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(studioPage());
     } else if (url.pathname === "/__events") {
       res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-      res.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`);
+      res.write(buildEvent());
       listeners.add(res);
       res.on("close", () => listeners.delete(res));
     } else if (url.pathname === "/__problems") {
@@ -143,7 +148,7 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
   }
   watcher.on("error", (e) => {
     last = { ...last, version: last.version + 1, ok: false, problems: [{ severity: "error", file: dir, message: `can no longer be watched (${e.message})`, fix: "start the preview again" }] };
-    for (const client of listeners) client.write(`event: build\ndata: ${JSON.stringify({ version: last.version, ok: false })}\n\n`);
+    announce();
   });
   // The first build, once the watcher runs: a save during it is built next.
   await build();

@@ -11,7 +11,7 @@
  * xmldom's tree keeps the rules in one list that the property-based tests exercise.
  */
 import { DOMParser, XMLSerializer, type Attr, type Element, type Node } from "@xmldom/xmldom";
-import { cssLoadsSomething, cssSnippetLoadsSomething } from "./css-guard.js";
+import { cssLoadsSomething, cssSnippetLoadsSomething, withoutSpaceOrControl } from "./css-guard.js";
 
 export const maxSvgBytes = 512 * 1024;
 /** Largest width, height or viewBox side a logo may declare (user units or pixels). */
@@ -71,11 +71,6 @@ const allowedAttributes = new Set([
   "image-rendering", "paint-order", "vector-effect", "mix-blend-mode", "isolation", "enable-background",
   "href", "lang", "role", "focusable", "media",
 ]);
-
-/** Browsers ignore spaces and control characters inside a URL scheme ("java\tscript:"). */
-export function withoutSpaceOrControl(value: string): string {
-  return Array.from(value).filter((ch) => ch.charCodeAt(0) > 0x20).join("");
-}
 
 /** A reference inside the same file. */
 const fragment = /^#[A-Za-z_][\w.:-]*$/;

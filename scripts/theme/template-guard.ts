@@ -12,8 +12,7 @@
  *   (`<a href>`) may point anywhere: following one is the visitor's choice, not a request made for them.
  */
 import { parseFragment } from "parse5";
-import { cssSnippetLoadsSomething } from "./css-guard.js";
-import { withoutSpaceOrControl } from "./svg.js";
+import { cssSnippetLoadsSomething, withoutSpaceOrControl } from "./css-guard.js";
 
 export interface TemplateFinding {
   message: string;

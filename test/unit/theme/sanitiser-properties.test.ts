@@ -8,8 +8,8 @@ import { DOMParser } from "@xmldom/xmldom";
 import fc from "fast-check";
 import { transform } from "lightningcss";
 import { describe, expect, it } from "vitest";
-import { decodeCssEscapes, guardStylesheet } from "../../../scripts/theme/css-guard.js";
-import { sanitizeSvg, withoutSpaceOrControl } from "../../../scripts/theme/svg.js";
+import { decodeCssEscapes, guardStylesheet, withoutSpaceOrControl } from "../../../scripts/theme/css-guard.js";
+import { sanitizeSvg } from "../../../scripts/theme/svg.js";
 
 const evilHost = "evil.example";
 const evilPattern = "evil\\.example";

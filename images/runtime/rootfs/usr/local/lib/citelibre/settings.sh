@@ -7,6 +7,7 @@
 # Passwords: handed to the entrypoint through a file descriptor, never left in a long-running process's
 # environment (see hand_over_secrets).
 secret_settings=(LUTECE_DB_PWD LUTECE_DB_PASSWORD LUTECE_ADMIN_PWD LUTECE_MAIL_PWD)
+is_secret_setting() { [[ " ${secret_settings[*]} " == *" $1 "* ]]; }
 # Settings that may instead be read from a file named by <NAME>_FILE (a Docker or Kubernetes secret).
 file_settings=(LUTECE_DB_HOST LUTECE_DB_PORT LUTECE_DB_NAME LUTECE_DB_USER LUTECE_DB_PWD LUTECE_DB_PASSWORD
   LUTECE_MAIL_HOST LUTECE_MAIL_PORT LUTECE_MAIL_USER LUTECE_MAIL_PWD LUTECE_DEFAULT_LANG LUTECE_AVAILABLE_LANG
@@ -42,7 +43,7 @@ receive_secrets() {
   [[ "$CITELIBRE_SECRETS_FD" == 3 ]] || die "CITELIBRE_SECRETS_FD is the entrypoint's own: unset it"
   while read -r name encoded; do
     [[ -n "$name" ]] || continue
-    [[ " ${secret_settings[*]} " == *" $name "* ]] || die "unexpected setting '$name' on the entrypoint's secret descriptor"
+    is_secret_setting "$name" || die "unexpected setting '$name' on the entrypoint's secret descriptor"
     printf -v "$name" '%s' "$(base64 -d <<<"$encoded")"
     export -n "${name?}"
   done <&3
@@ -63,7 +64,7 @@ read_file_settings() {
     if [[ -n "${!name:-}" ]]; then setting_error "both $name and $file are set; keep only one"; continue; fi
     if [[ ! -r "${!file}" ]]; then setting_error "$file points to ${!file}, which does not exist or cannot be read"; continue; fi
     printf -v "$name" '%s' "$(cat -- "${!file}")"
-    if [[ " ${secret_settings[*]} " == *" $name "* ]]; then export -n "${name?}"; fi
+    if is_secret_setting "$name"; then export -n "${name?}"; fi
   done
 }
 
