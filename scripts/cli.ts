@@ -39,6 +39,26 @@ It rebuilds on every save and the page reloads by itself. Ctrl-C stops it.`);
   await studio.close();
 }
 
+/** run --watch: the theme kept live in the running site, each sync said in one line (its problems after it). */
+async function followTheme(engine: import("./image/engine.js").Engine, r: Reporter, options: Omit<import("./image/live-theme.js").LiveThemeOptions, "onSync" | "onWatchError">) {
+  const { startLiveTheme } = await import("./image/live-theme.js");
+  const { problemsText } = await import("./theme/report.js");
+  return startLiveTheme(engine, {
+    ...options,
+    onSync: (sync) => {
+      if (!sync.ok) {
+        r.warn(`the theme was not copied to the site (it shows the last good one):\n${problemsText(options.themeDir, sync.problems.filter((p) => p.severity === "error"))}`);
+        return;
+      }
+      if (sync.copied > 0) r.result(`theme updated on the site in ${sync.ms} ms (${sync.copied} file(s) copied)`);
+      for (const note of sync.notes) r.warn(note);
+    },
+    onWatchError: (e) => {
+      r.warn(`${options.themeDir} can no longer be watched (${e.message}); the site keeps running: start citelibre run --watch again to follow the theme`);
+    },
+  });
+}
+
 function toolVersion(): string {
   return (JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { version: string }).version;
 }
@@ -163,7 +183,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--host <ip>", "address to publish the site on (0.0.0.0 to reach it from other machines)", "127.0.0.1")
     .option("--detach", "return once the site has started, leaving it running", false)
     .option("--name <container>", "container name (default citelibre-<bundle>); its data volume is <container>-data")
-    .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string }) => {
+    .option("--watch", "keep the theme live: every save of the theme folder is checked and copied into the running site, no rebuild", false)
+    .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string; watch: boolean }) => {
       const { runSite } = await import("./image/run-site.js");
       const { UsageError: Usage } = await import("./lib/problems.js");
       const port = Number(opts.port);
@@ -174,12 +195,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(opts.name)) {
         throw new Usage(`--name: "${opts.name}" is not a container name (letters, digits, '_', '.' and '-', starting with a letter or digit)`);
       }
+      if (opts.watch && opts.detach) throw new Usage("--watch follows the theme folder until Ctrl-C: drop --detach");
       const r = reporter();
-      const { bundle, result } = await buildBundle(name, opts, r);
+      const { bundle, result, themeDir } = await buildBundle(name, opts, r);
       const eng = await engine();
       r.step(`starting ${result.image}`);
       // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
-      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, ...(opts.name ? { name: opts.name } : {}) });
+      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, liveTheme: opts.watch, ...(opts.name ? { name: opts.name } : {}) });
       r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
       r.result([
         "",
@@ -198,9 +220,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         r.result(`Stop it with: ${eng.name} stop ${running.container}`);
         return;
       }
-      r.result("Press Ctrl-C to stop it (the data stays in the volume).");
+      const live = opts.watch ? await followTheme(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest }) : undefined;
+      r.result(`Press Ctrl-C to stop it (the data stays in the volume).${live ? `\nWatching ${themeDir}: each save is checked and, when it passes, shown on the site (reload the page).` : ""}`);
       const { waitForInterruptOrExit } = await import("./image/run-site.js");
       const why = await waitForInterruptOrExit(eng, running.container);
+      await live?.close();
       if (why === "exited") {
         r.result(`The container stopped on its own; see: ${eng.name} logs ${running.container}`);
         exitCode = 1;

@@ -31,7 +31,7 @@ export interface BundleBuildFlags {
   platform?: string;
 }
 
-export async function buildBundleImage(engine: Engine, reporter: Reporter, name: string, flags: BundleBuildFlags): Promise<{ bundle: Bundle; result: BakeResult }> {
+export async function buildBundleImage(engine: Engine, reporter: Reporter, name: string, flags: BundleBuildFlags): Promise<{ bundle: Bundle; result: BakeResult; themeDir: string }> {
   const dir = await resolveBundleDir(name);
   const loaded = await loadBundle(dir);
   if (!loaded.bundle) throw new UserError(`bundle ${name} is not valid:\n${problemsText(dir, loaded.problems.items)}`);
@@ -55,8 +55,9 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
   if (site.standIn) {
     reporter.warn(`this image carries the STAND-IN site (a small demo webapp), not ${bundle.manifest.title}: the Lutece repository is needed for the real one.`);
   }
+  const themeDir = flags.theme ?? repoPath("themes", bundle.manifest.defaultTheme);
   const result = await bake(engine, reporter, bundle, site, {
-    themeDir: flags.theme ?? repoPath("themes", bundle.manifest.defaultTheme),
+    themeDir,
     event: flags.event ?? { kind: "local", version: bundle.manifest.version },
     ...(flags.extraLabels ? { extraLabels: flags.extraLabels } : {}),
     ...(flags.platform ? { platform: flags.platform } : {}),
@@ -66,5 +67,5 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
     ...(source ? { source } : {}),
     ...(flags.registry ? { registry: flags.registry } : {}),
   });
-  return { bundle, result };
+  return { bundle, result, themeDir };
 }

@@ -116,3 +116,13 @@ export function saveArgv(engine: EngineName, image: string, output: string): str
 export function importArgv(_engine: EngineName, tarball: string, reference: string, changes: string[] = []): string[] {
   return ["import", ...changes.flatMap((c) => ["--change", c]), tarball, reference];
 }
+
+/** Copies the contents of a host folder onto a container's root: `<dir>/.` copies what is inside, not the folder. */
+export function copyIntoArgv(_engine: EngineName, container: string, dir: string): string[] {
+  return ["cp", `${dir.replace(/\/+$/, "")}/.`, `${container}:/`];
+}
+
+export function execArgv(_engine: EngineName, container: string, command: string[]): string[] {
+  if (command.length === 0) throw new Error("exec needs a command");
+  return ["exec", container, ...command];
+}

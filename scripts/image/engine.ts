@@ -10,7 +10,7 @@ import path from "node:path";
 import { run, type RunOptions, type RunResult } from "../lib/exec.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import {
-  buildArgv, imageExistsArgv, importArgv, inspectArgv, logsArgv, pushArgv, runArgv, saveArgv, stopArgv,
+  buildArgv, copyIntoArgv, execArgv, imageExistsArgv, importArgv, inspectArgv, logsArgv, pushArgv, runArgv, saveArgv, stopArgv,
   type BuildSpec, type EngineName, type RunSpec,
 } from "./engine-argv.js";
 
@@ -41,6 +41,16 @@ export class Engine {
 
   stop(container: string, timeoutSeconds = 10): Promise<RunResult> {
     return this.exec(stopArgv(this.name, container, timeoutSeconds));
+  }
+
+  /** Copies what a host folder holds onto a running container's root, at the same paths. */
+  copyInto(container: string, dir: string): Promise<RunResult> {
+    return this.exec(copyIntoArgv(this.name, container, dir));
+  }
+
+  /** Runs a command inside a running container, as its image's user. */
+  execIn(container: string, command: string[], extra: RunOptions = {}): Promise<RunResult> {
+    return this.exec(execArgv(this.name, container, command), extra);
   }
 
   /** Removes a container and its anonymous volumes (an image's VOLUME it was given); named volumes stay. */

@@ -18,6 +18,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Container name (default citelibre-<bundle>); its volume is <name>-data. */
   name?: string;
+  /** The theme may be changed in the running container (run --watch, live-theme.ts). */
+  liveTheme?: boolean;
 }
 
 export interface Running {
@@ -70,7 +72,7 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     volumes: [{ source: volume, target: "/var/lib/citelibre" }],
     // The mail viewer listens on loopback inside the container unless asked: here it is published to
     // this machine only, for the person running the site.
-    env: { CITELIBRE_MAIL_WEB_BIND: "0.0.0.0" },
+    env: { CITELIBRE_MAIL_WEB_BIND: "0.0.0.0", ...(options.liveTheme ? { CITELIBRE_THEME_LIVE: "1" } : {}) },
     // A service that dies makes the container exit 1 (services.sh): the engine starts it again.
     restart: "on-failure",
   });

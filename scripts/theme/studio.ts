@@ -5,12 +5,12 @@
  * must see the colour being changed); other errors keep the last good build on screen, with the errors.
  * Nothing is written to disk: the overlay is served from memory.
  */
-import { watch, type FSWatcher } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { checkTheme } from "./build.js";
 import { addPreviewPage } from "./preview.js";
+import { oneAtATime, watchFolder, type FolderWatch } from "./watch.js";
 import type { Problem } from "../lib/problems.js";
 import type { FileTree } from "../lib/tree.js";
 
@@ -40,8 +40,6 @@ export const studioWidths = { phone: 390, tablet: 768, desktop: 1280 } as const;
 export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void } = {}): Promise<Studio> {
   let tree: FileTree | undefined;
   let last: StudioBuild = { version: 0, ok: false, ms: 0, problems: [] };
-  let running: Promise<StudioBuild> | undefined;
-  let dirty = false;
   let closed = false;
   const listeners = new Set<ServerResponse>();
   // The pages reload on a new version: one event per build (or watcher failure), to every open page.
@@ -71,26 +69,8 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
     options.onBuild?.(last);
     return last;
   };
-  // One build at a time; changes made during a build are picked up by one more.
-  const build = (): Promise<StudioBuild> => {
-    if (running) {
-      dirty = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        let result = await buildOnce();
-        while (dirty && !closed) {
-          dirty = false;
-          result = await buildOnce();
-        }
-        return result;
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
+  const builds = oneAtATime(buildOnce, () => closed);
+  const build = () => builds.run();
 
   const server = createServer((req, res) => {
     try {
@@ -135,21 +115,16 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
   });
   port = (server.address() as AddressInfo).port;
 
-  let debounce: NodeJS.Timeout | undefined;
-  let watcher: FSWatcher;
+  let watcher: FolderWatch;
   try {
-    watcher = watch(dir, { recursive: true }, () => {
-      if (debounce) clearTimeout(debounce);
-      debounce = setTimeout(() => void build(), 80);
+    watcher = await watchFolder(dir, () => void build(), (e) => {
+      last = { ...last, version: last.version + 1, ok: false, problems: [{ severity: "error", file: dir, message: `can no longer be watched (${e.message})`, fix: "start the preview again" }] };
+      announce();
     });
   } catch (e) {
     server.close();
     throw e;
   }
-  watcher.on("error", (e) => {
-    last = { ...last, version: last.version + 1, ok: false, problems: [{ severity: "error", file: dir, message: `can no longer be watched (${e.message})`, fix: "start the preview again" }] };
-    announce();
-  });
   // The first build, once the watcher runs: a save during it is built next.
   await build();
 
@@ -157,16 +132,15 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
     url: `http://127.0.0.1:${port}/`,
     settled: async () => {
       await new Promise((r) => setTimeout(r, 120));
-      return running ?? last;
+      return builds.current() ?? last;
     },
     close: async () => {
       closed = true;
-      if (debounce) clearTimeout(debounce);
-      watcher.close();
+      await watcher.close();
       for (const client of listeners) client.end();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      await running;
+      await builds.current();
     },
   };
 }

@@ -43,8 +43,8 @@ describe("set-properties.py", () => {
       await writeFile(path.join(dir, "Read.java"), reader);
       const { stdout } = await execa("java", [path.join(dir, "Read.java"), file, "portal.url", "portal.password", "portal.user", "portal.maxconns"]);
       expect(stdout.split("\u0000").slice(0, 4)).toEqual([values.TEST_URL, values.TEST_PASSWORD, "lutece", "10"]);
-      // The readiness check (health.py) reads the same file back the way Java does.
-      const health = repoPath("images/runtime/rootfs/usr/local/lib/citelibre/health.py");
+      // The readiness check and the live theme reload (citelibre_site.py) read the same file back the way Java does.
+      const health = repoPath("images/runtime/rootfs/usr/local/lib/citelibre/citelibre_site.py");
       const readBack = await execa("python3", ["-c", [
         "import importlib.util, sys",
         "spec = importlib.util.spec_from_file_location('health', sys.argv[1]); health = importlib.util.module_from_spec(spec); spec.loader.exec_module(health)",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
+import { buildArgv, copyIntoArgv, execArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
 import { baseImageTag, baseLabels, gitSource, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
 import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
 
@@ -35,6 +35,14 @@ describe("engine command lines", () => {
     expect(imageExistsArgv("docker", "i")).toEqual(["image", "inspect", "--format", "{{.Id}}", "i"]);
     expect(saveArgv("podman", "i", "o.tar")).toEqual(["save", "--format", "oci-archive", "--output", "o.tar", "i"]);
     expect(saveArgv("docker", "i", "o.tar")).toEqual(["save", "--output", "o.tar", "i"]);
+  });
+
+  it("copies a folder's contents, not the folder, onto a container's root, and runs commands in it as argv", () => {
+    for (const engine of ["docker", "podman"] as const) {
+      expect(copyIntoArgv(engine, "site", "/tmp/sync/")).toEqual(["cp", "/tmp/sync/.", "site:/"]);
+      expect(execArgv(engine, "site", ["citelibre-theme-reload", "--sql"])).toEqual(["exec", "site", "citelibre-theme-reload", "--sql"]);
+    }
+    expect(() => execArgv("podman", "site", [])).toThrow(/needs a command/);
   });
 });
 

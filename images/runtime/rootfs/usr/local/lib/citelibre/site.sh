@@ -71,8 +71,22 @@ configure_site() { # webapp index_dir db_url db_user db_password mail_host mail_
   install_site_file "$staged" "$site_runtime/citelibre-runtime.properties"
 }
 
-# Starts Tomcat as its own user (when there is root to drop), with the site's language and time zone.
-start_site() { # java options (words), default language, time zone
+# Live theme changes (CITELIBRE_THEME_LIVE, for `citelibre run --watch`): the token citelibre-live.jsp asks
+# for before it empties Lutece's caches, readable by Tomcat and root only. Any other start removes it, so
+# the page does nothing.
+configure_live_theme() { # 0 or 1
+  rm -f "$site_runtime/live-token"
+  (( $1 )) && [[ -d "$site_runtime" ]] || return 0
+  local staged
+  staged=$(mktemp "$site_runtime/.live-token.XXXXXX")
+  head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$staged"
+  install_site_file "$staged" "$site_runtime/live-token"
+  log "the theme may change while the site runs (CITELIBRE_THEME_LIVE=1): Tomcat checks its files at every request"
+}
+
+# Starts Tomcat as its own user (when there is root to drop), with the site's language and time zone. Tomcat
+# keeps a static file for 5 s before it looks at the disk again (conf/context.xml); 0 when the theme is live.
+start_site() { # java options (words), default language, time zone, theme live (0 or 1)
   local catalina_home=/opt/citelibre/catalina-home catalina_base=/opt/citelibre/tomcat classpath as_tomcat=()
   local -a java_opts
   read -r -a java_opts <<<"$1"
@@ -81,7 +95,7 @@ start_site() { # java options (words), default language, time zone
   (( EUID != 0 )) || as_tomcat=(setpriv --reuid=tomcat --regid=tomcat --init-groups)
   start_site_service "${as_tomcat[@]}" java "${java_opts[@]}" \
     -Djava.awt.headless=true -Dfile.encoding=UTF-8 -Djava.security.egd=file:/dev/urandom \
-    -Duser.language="$2" ${3:+"-Duser.timezone=$3"} \
+    -Duser.language="$2" ${3:+"-Duser.timezone=$3"} -Dcitelibre.resources.cacheTtl=$(( ${4:-0} ? 0 : 5000 )) \
     -Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager \
     -Djava.util.logging.config.file="$catalina_base/conf/logging.properties" \
     -Dcatalina.home="$catalina_home" -Dcatalina.base="$catalina_base" -Djava.io.tmpdir="$catalina_base/temp" \
