@@ -81,13 +81,14 @@ configure_live_theme() { # 0 or 1
   staged=$(mktemp "$site_runtime/.live-token.XXXXXX")
   head -c 32 /dev/urandom | base64 | tr -d '/+=\n' > "$staged"
   install_site_file "$staged" "$site_runtime/live-token"
-  log "the theme may change while the site runs (CITELIBRE_THEME_LIVE=1): Tomcat checks its files at every request"
+  log "the theme may change while the site runs (CITELIBRE_THEME_LIVE=1): Tomcat reads its files at every request"
 }
 
-# Starts Tomcat as its own user (when there is root to drop), with the site's language and time zone. Tomcat
-# keeps a static file for 5 s before it looks at the disk again (conf/context.xml); 0 when the theme is live.
+# Starts Tomcat as its own user (when there is root to drop), with the site's language and time zone, and
+# its file cache (conf/context.xml) off when the theme is live.
 start_site() { # java options (words), default language, time zone, theme live (0 or 1)
-  local catalina_home=/opt/citelibre/catalina-home catalina_base=/opt/citelibre/tomcat classpath as_tomcat=()
+  local catalina_home=/opt/citelibre/catalina-home catalina_base=/opt/citelibre/tomcat classpath as_tomcat=() file_cache=true
+  if (( ${4:-0} )); then file_cache=false; fi
   local -a java_opts
   read -r -a java_opts <<<"$1"
   classpath="$catalina_home/bin/bootstrap.jar:$catalina_home/bin/tomcat-juli.jar"
@@ -95,7 +96,7 @@ start_site() { # java options (words), default language, time zone, theme live (
   (( EUID != 0 )) || as_tomcat=(setpriv --reuid=tomcat --regid=tomcat --init-groups)
   start_site_service "${as_tomcat[@]}" java "${java_opts[@]}" \
     -Djava.awt.headless=true -Dfile.encoding=UTF-8 -Djava.security.egd=file:/dev/urandom \
-    -Duser.language="$2" ${3:+"-Duser.timezone=$3"} -Dcitelibre.resources.cacheTtl=$(( ${4:-0} ? 0 : 5000 )) \
+    -Duser.language="$2" ${3:+"-Duser.timezone=$3"} -Dcitelibre.resources.cachingAllowed="$file_cache" \
     -Djava.util.logging.manager=org.apache.juli.ClassLoaderLogManager \
     -Djava.util.logging.config.file="$catalina_base/conf/logging.properties" \
     -Dcatalina.home="$catalina_home" -Dcatalina.base="$catalina_base" -Djava.io.tmpdir="$catalina_base/temp" \

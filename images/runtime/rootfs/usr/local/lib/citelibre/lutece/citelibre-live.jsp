@@ -22,7 +22,16 @@
         out.print( "forbidden" );
         return;
     }
-    CacheService.resetCaches( );
-    AppTemplateService.resetCache( );
+    // Twice: a page that was being rendered from the old files when the caches were first emptied would
+    // otherwise go back into the page cache after it, and be served until the cache expires.
+    for ( int pass = 0; pass < 2; pass++ )
+    {
+        if ( pass > 0 )
+        {
+            Thread.sleep( 250 );
+        }
+        CacheService.resetCaches( );
+        AppTemplateService.resetCache( );
+    }
     out.print( "caches emptied" );
 %>
