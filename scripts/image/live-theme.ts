@@ -104,7 +104,7 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
       shown = digests;
       return done({ ok: true, copied: 0, notes: [], problems: outcome.problems });
     }
-    const changes = layerChanges(shown ?? new Map(), digests);
+    const changes = layerChanges(shown ?? new Map<string, string>(), digests);
     if (changes.changed.length === 0) {
       shown = digests;
       return done({ ok: true, copied: 0, notes: syncNotes(changes), problems: outcome.problems });
@@ -133,7 +133,7 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
       return sync;
     }
   }, () => closed);
-  const watcher = watchFolder(options.themeDir, () => void syncs.run(), (e) => options.onWatchError?.(e));
+  const watcher = await watchFolder(options.themeDir, () => void syncs.run(), (e) => options.onWatchError?.(e));
   await syncs.run();
   return {
     settled: async () => {
@@ -142,7 +142,7 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
     },
     close: async () => {
       closed = true;
-      watcher.close();
+      await watcher.close();
       await syncs.current();
     },
   };

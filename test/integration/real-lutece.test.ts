@@ -88,6 +88,10 @@ describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", ()
     expect(Buffer.from(await favicon.arrayBuffer()).readUInt16LE(4)).toBe(3);
     // The WAR's own db.properties (with its author's password) is never served.
     expect((await fetch(`${site.base}/db.properties`)).status).toBe(403);
+    // Started without --watch: its theme cannot be changed in place, and the cache page does nothing.
+    expect((await fetch(`${site.base}/citelibre-live.jsp`, { method: "POST", headers: { "X-Citelibre-Live-Token": "" } })).status).toBe(404);
+    const reload = await engine.raw(["exec", site.container, "citelibre-theme-reload", "--sql"]).then(() => "ran", (e: unknown) => (e as Error).message);
+    expect(reload).toMatch(/was not started with CITELIBRE_THEME_LIVE=1/);
   });
 
   it("looks different in the citelibre theme (same site, same page)", async () => {
