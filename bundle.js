@@ -8,7 +8,7 @@ import { build } from "esbuild";
 await rm("build", { recursive: true, force: true });
 
 await build({
-  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts", "bench/runtime": "scripts/bench/runtime.ts", "bench/bake": "scripts/bench/bake.ts", "bench/scan": "scripts/bench/scan.ts", "bench/release": "scripts/bench/release.ts", "bench/load": "scripts/bench/load.ts", "bench/real": "scripts/bench/real.ts", "tools/environment-doc": "scripts/runtime/environment-doc.ts", "tools/sass-worker": "scripts/theme/sass-worker.ts" },
+  entryPoints: { cli: "scripts/cli.ts", "bench/theme": "scripts/bench/theme.ts", "bench/runtime": "scripts/bench/runtime.ts", "bench/bake": "scripts/bench/bake.ts", "bench/scan": "scripts/bench/scan.ts", "bench/release": "scripts/bench/release.ts", "bench/load": "scripts/bench/load.ts", "bench/real": "scripts/bench/real.ts", "tools/environment-doc": "scripts/runtime/environment-doc.ts", "tools/sass-worker": "scripts/theme/sass-worker.ts", "tools/walkthrough-screenshots": "scripts/theme/walkthrough-screenshots.ts" },
   outdir: "build",
   bundle: true,
   platform: "node",

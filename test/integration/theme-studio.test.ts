@@ -4,11 +4,15 @@
  * contrast, and the page still shows it, with the failure and a passing colour beside it; switch to dark
  * mode and to a phone's width. Nothing is requested off 127.0.0.1.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { execa } from "execa";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import sharp from "sharp";
 import type { Frame, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStudio, studioWidths, type Studio } from "../../scripts/theme/studio.js";
+import { repoPath } from "../../scripts/lib/repo.js";
 import { withLoopbackPage } from "../helpers/browser.js";
 import { copyTheme } from "../helpers/themes.js";
 
@@ -75,4 +79,27 @@ describe("theme preview --watch in Chromium", () => {
       expect(offHost).toEqual([]);
     });
   });
+});
+
+describe("npm run docs:screenshots", () => {
+  it("takes, with the live preview, every picture docs/theming.md shows, each once the page shows what the text says", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "citelibre-walkthrough-out-"));
+    try {
+      // The tool checks the page before each picture (the gold's failures, then none once the proposals are in, then dark mode) and fails otherwise.
+      const r = await execa("node", [repoPath("build/tools/walkthrough-screenshots.js"), "--out", out], { reject: false, all: true });
+      expect(r.exitCode, r.all).toBe(0);
+      const shown = [...(await readFile(repoPath("docs", "theming.md"), "utf8")).matchAll(/\]\(images\/walkthrough\/([^)]+\.png)\)/g)].map((m) => m[1] ?? "");
+      expect(shown.length).toBeGreaterThanOrEqual(4);
+      const pixels: Buffer[] = [];
+      for (const name of shown) {
+        const { data, info } = await sharp(path.join(out, name)).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+        expect([info.width, info.height]).toEqual([1700, 1000]);
+        pixels.push(data);
+      }
+      // Four different moments, not one picture four times.
+      for (let i = 1; i < pixels.length; i++) expect(pixels[i]?.equals(pixels[i - 1] ?? Buffer.alloc(0))).toBe(false);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });

@@ -4,13 +4,16 @@
  * degrees, and stays as close as it can (a lighter or darker shade, not another colour). And theme check
  * says it, naming the token.
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { chroma, contrast, hue, lightness, parseTokenColor, passingShade, type Srgb } from "../../../scripts/theme/color.js";
 import { contrastChecks, passingProposals } from "../../../scripts/theme/contrast.js";
 import { deriveDesign } from "../../../scripts/theme/design.js";
 import { resolveTokens } from "../../../scripts/theme/tokens.js";
+import { scaffoldTheme } from "../../../scripts/theme/scaffold.js";
+import { repoPath } from "../../../scripts/lib/repo.js";
 import { copyTheme, runCli } from "../../helpers/themes.js";
 
 const color = (hexValue: string): Srgb => {
@@ -102,6 +105,24 @@ describe("theme check", () => {
       expect(again.stdout + again.stderr).not.toMatch(/\[light\/primary-on-background\]/);
     } finally {
       await theme.cleanup();
+    }
+  });
+
+  it("proposes, for a new theme in the city's gold, the colours docs/theming.md's walk through quotes", async () => {
+    const themes = await mkdtemp(path.join(tmpdir(), "citelibre-walk-"));
+    try {
+      const dir = await scaffoldTheme("saint-aubin", { themesDir: themes });
+      const file = path.join(dir, "tokens.json");
+      const t = JSON.parse(await readFile(file, "utf8")) as { color: Record<string, { $value: string }> };
+      t.color.primary = { $value: "#f0b400" };
+      await writeFile(file, JSON.stringify(t, null, 2));
+      const r = await runCli(["theme", "check", dir]);
+      const proposals = [...(r.stdout + r.stderr).matchAll(/fix: set color\.([a-z]+) to (#[0-9a-f]{6})/g)].map((m) => `set color.${m[1]} to ${m[2]}`);
+      expect(proposals.sort()).toEqual([expect.stringMatching(/^set color\.link to /), expect.stringMatching(/^set color\.primary to /)]);
+      const walkthrough = await readFile(repoPath("docs", "theming.md"), "utf8");
+      for (const proposal of proposals) expect(walkthrough).toContain(`\`${proposal}\``);
+    } finally {
+      await rm(themes, { recursive: true, force: true });
     }
   });
 });
