@@ -40,7 +40,7 @@ It rebuilds on every save and the page reloads by itself. Ctrl-C stops it.`);
 }
 
 /** run --watch: the theme kept live in the running site, each sync said in one line (its problems after it). */
-async function followTheme(engine: import("./image/engine.js").Engine, r: Reporter, options: Omit<import("./image/live-theme.js").LiveThemeOptions, "onSync" | "onWatchError">) {
+async function followTheme(engine: import("./engine/engine.js").Engine, r: Reporter, options: Omit<import("./image/live-theme.js").LiveThemeOptions, "onSync" | "onWatchError">) {
   const { startLiveTheme } = await import("./image/live-theme.js");
   const { problemsText } = await import("./theme/report.js");
   return startLiveTheme(engine, {
@@ -90,7 +90,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   };
 
   const engine = async () => {
-    const { selectEngine } = await import("./image/engine.js");
+    const { selectEngine } = await import("./engine/engine.js");
     const g = program.opts<GlobalOptions & { engine?: string }>();
     return selectEngine(g.engine, g.verbose ? { verbose: (l) => { io.stderr.write(`        ${l}\n`); } } : {});
   };

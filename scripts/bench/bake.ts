@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Engine } from "../image/engine.js";
+import { Engine } from "../engine/engine.js";
 import { containerNames } from "../image/run-site.js";
 import { repoPath } from "../lib/repo.js";
 import { median } from "./stats.js";

@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { run } from "../lib/exec.js";
-import type { Engine } from "../image/engine.js";
+import type { Engine } from "../engine/engine.js";
 
 export interface LoadStep {
   connections: number;

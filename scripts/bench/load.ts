@@ -6,7 +6,7 @@
  * LOAD_SECONDS (default 15) sets the length of the ramp steps; LOAD_HOLD_SECONDS (default 60) the hold.
  */
 import { execa } from "execa";
-import { Engine } from "../image/engine.js";
+import { Engine } from "../engine/engine.js";
 import { waitForHttp } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { loadStep, sampleMemory, stepLine, stylesheetPath, type LoadStep } from "./load-run.js";

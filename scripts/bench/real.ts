@@ -7,7 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { execa } from "execa";
-import { Engine } from "../image/engine.js";
+import { Engine } from "../engine/engine.js";
 import { browserLanguage, freePort } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { median } from "./stats.js";

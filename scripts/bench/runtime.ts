@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { baseImageTag } from "../image/base.js";
-import { Engine } from "../image/engine.js";
+import { Engine } from "../engine/engine.js";
 import { repoPath } from "../lib/repo.js";
 import { freePort, waitForHttp } from "../lib/http.js";
 import { buildFixtureImage } from "../../test/helpers/containers.js";

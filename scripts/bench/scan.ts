@@ -5,7 +5,7 @@
  * stand-in site.
  */
 import { execa } from "execa";
-import { Engine } from "../image/engine.js";
+import { Engine } from "../engine/engine.js";
 import { repoPath } from "../lib/repo.js";
 import { readImageContents, simulatedUpgrade } from "../scan/extract.js";
 import { parseSimulatedUpgrade } from "../scan/freshness.js";

@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Engine } from "../image/engine.js";
+import { Engine } from "../engine/engine.js";
 import { browserLanguage, freePort } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { chromiumFlags, findChromium } from "../theme/preview.js";

@@ -8,7 +8,7 @@ import path from "node:path";
 import Handlebars from "handlebars";
 import { baseImageTag, buildBaseImage, buildDate } from "./base.js";
 import { isNative, nativePlatform, platformImage } from "./platform.js";
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine/engine.js";
 import { computeTags, imageName, type BuildEvent } from "./tags.js";
 import type { Bundle } from "../bundle/manifest.js";
 import type { ResolvedSite } from "../bundle/site.js";

@@ -9,7 +9,7 @@ import { run } from "../lib/exec.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine/engine.js";
 import { debianArch, isNative, nativePlatform, ociArch, platformImage } from "./platform.js";
 
 export type ServletContainer = "tomcat10" | "tomcat9";

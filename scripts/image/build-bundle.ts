@@ -9,7 +9,7 @@ import { repoPath } from "../lib/repo.js";
 import { problemsText } from "../theme/report.js";
 import { bake, type BakeResult } from "./bake.js";
 import { gitRevision, gitSource } from "./base.js";
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine/engine.js";
 import type { BuildEvent } from "./tags.js";
 import { buildSiteWar } from "./site-builder.js";
 

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine/engine.js";
 import { skinLabel, themeLayerTree } from "./bake.js";
 import type { SiteSkin } from "../bundle/site-facts.js";
 import type { Problem } from "../lib/problems.js";

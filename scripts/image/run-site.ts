@@ -3,7 +3,7 @@
  * entrypoint says so only once Lutece reports it, see citelibre-healthcheck), and prints where everything
  * is. Runs in the foreground until Ctrl-C unless --detach.
  */
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine/engine.js";
 import type { BundleManifest } from "../bundle/manifest.js";
 import type { Reporter } from "../lib/log.js";
 import { browserLanguage } from "../lib/http.js";

@@ -8,7 +8,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { bootstrapImage, defaultFromImage } from "./base.js";
-import type { Engine } from "./engine.js";
+import type { Engine } from "../engine/engine.js";
 import type { Bundle } from "../bundle/manifest.js";
 import { ArtifactError } from "../bundle/maven.js";
 import { siteBuildInputs } from "../bundle/site-build.js";

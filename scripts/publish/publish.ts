@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Engine } from "../image/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { ToolError } from "../lib/exec.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";

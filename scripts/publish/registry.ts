@@ -5,7 +5,7 @@
  * _PASSWORD), the password passed on standard input, never in argv.
  */
 import { run, ToolError } from "../lib/exec.js";
-import type { Engine } from "../image/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { isLoopback, readManifest, type RemoteManifest } from "./plan.js";
 
 const tlsFlags = (reference: string) => (isLoopback(reference.split("/")[0] ?? "") ? ["--tls-verify=false"] : []);

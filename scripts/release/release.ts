@@ -12,7 +12,7 @@ import { listBundles, loadBundle, resolveBundleDir } from "../bundle/manifest.js
 import { baseImageTag, buildBaseImage, gitRevision } from "../image/base.js";
 import { buildBundleImage } from "../image/build-bundle.js";
 import { isNative, nativePlatform } from "../image/platform.js";
-import type { Engine } from "../image/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { computeTags, imageName, type BuildEvent } from "../image/tags.js";
 import { sha256, sha256File } from "../lib/hash.js";
 import type { Reporter } from "../lib/log.js";

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Engine } from "../image/engine.js";
+import type { Engine } from "../engine/engine.js";
 import { sha256File } from "../lib/hash.js";
 import { UserError } from "../lib/problems.js";
 import { readZip } from "../lib/zip.js";

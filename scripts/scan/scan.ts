@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Engine } from "../image/engine.js";
+import type { Engine } from "../engine/engine.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";

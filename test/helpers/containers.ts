@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Engine } from "../../scripts/image/engine.js";
+import { Engine } from "../../scripts/engine/engine.js";
 import { checkTheme } from "../../scripts/theme/build.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { writeTreeAtomically } from "../../scripts/lib/tree.js";

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { checkPlatforms, platformImage } from "../../../scripts/image/platform.js";
-import { buildArgv } from "../../../scripts/image/engine-argv.js";
+import { buildArgv } from "../../../scripts/engine/argv.js";
 import { mmdebstrapArgv } from "../../../scripts/image/base.js";
 import { manifestPushArgv, readManifestList } from "../../../scripts/publish/plan.js";
 

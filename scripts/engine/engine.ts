@@ -12,7 +12,7 @@ import { UsageError, UserError } from "../lib/problems.js";
 import {
   buildArgv, copyIntoArgv, execArgv, imageExistsArgv, importArgv, inspectArgv, logsArgv, pushArgv, runArgv, saveArgv, stopArgv,
   type BuildSpec, type EngineName, type RunSpec,
-} from "./engine-argv.js";
+} from "./argv.js";
 
 /** ulimits podman needs for RUN steps on hosts without CAP_SYS_RESOURCE (see scripts/setup-host.sh). */
 export const podmanBuildUlimits = ["nofile=1024:1024", "nproc=1024:1024"];

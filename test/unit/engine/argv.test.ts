@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { buildArgv, copyIntoArgv, execArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/image/engine-argv.js";
+import { buildArgv, copyIntoArgv, execArgv, imageExistsArgv, runArgv, saveArgv } from "../../../scripts/engine/argv.js";
 import { baseImageTag, baseLabels, gitSource, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
 import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
 
