@@ -4,13 +4,12 @@
  * the theme's datastore rows and empties Lutece's caches (citelibre-theme-reload), so the next page shows
  * the change without a new image. A theme that fails its checks changes nothing on the site.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { chmod, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Engine } from "../engine/engine.js";
-import { skinLabel, themeLayerTree } from "./bake.js";
-import type { SiteSkin } from "../bundle/site-facts.js";
-import type { Problem } from "../lib/problems.js";
+import { siteSkin, skinLabel, themeLayerFiles, themeLayerTree, webappPath } from "./bake.js";
+import { UserError, type Problem } from "../lib/problems.js";
 import { sha256 } from "../lib/hash.js";
 import { syncTree, type FileTree } from "../lib/tree.js";
 import { checkTheme } from "../theme/build.js";
@@ -33,8 +32,8 @@ export interface LiveTheme {
   close(): Promise<void>;
 }
 
-const sqlPath = "opt/citelibre/sql/theme/theme.sql";
-const runtimePropertiesPath = "opt/citelibre/theme/site.properties";
+/** How long a copy into the container, or the reload in it, may take before the sync is given up. */
+const engineCallTimeoutMs = 60_000;
 
 /** The theme layer at its paths in the image, keyed by content digest, to compare two builds. */
 export function layerDigests(layer: FileTree): Map<string, string> {
@@ -51,7 +50,7 @@ export function layerChanges(before: Map<string, string>, after: Map<string, str
 /** What a person should know of a sync beyond "copied": what only a new start or a new image changes. */
 export function syncNotes(changes: { changed: string[]; removed: string[] }): string[] {
   const notes: string[] = [];
-  if (changes.changed.includes(runtimePropertiesPath)) {
+  if (changes.changed.includes(themeLayerFiles.siteProperties)) {
     notes.push("the site name in the back office and the default language change when the site starts again (Lutece reads them at start)");
   }
   if (changes.removed.length) {
@@ -76,9 +75,10 @@ export interface LiveThemeOptions {
 }
 
 export async function startLiveTheme(engine: Engine, options: LiveThemeOptions): Promise<LiveTheme> {
-  const label = await engine.inspectFormat(options.image, `{{index .Labels "${skinLabel}"}}`).catch(() => "");
-  const skin: SiteSkin = label === "lutece" ? "lutece" : "theme-citelibre";
-  const webapp = `opt/citelibre/tomcat/webapps/${options.context}`;
+  const skin = siteSkin((await engine.imageFacts(options.image)).labels);
+  // Without it, a Lutece-skin site would silently not get its skin files.
+  if (!skin) throw new UserError(`${options.image} does not say which skin its site renders (label ${skinLabel}): build it again with this version of citelibre`);
+  const webapp = webappPath(options.context);
   let shown: Map<string, string> | undefined;
   let closed = false;
 
@@ -86,7 +86,8 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
     const started = performance.now();
     const done = (partial: Omit<LiveSync, "ms">): LiveSync => {
       const sync = { ...partial, ms: Math.round(performance.now() - started) };
-      options.onSync?.(sync);
+      // Once closed (Ctrl-C), a sync cut short is not news.
+      if (!closed) options.onSync?.(sync);
       return sync;
     };
     let outcome: Awaited<ReturnType<typeof checkTheme>>;
@@ -109,32 +110,26 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
       shown = digests;
       return done({ ok: true, copied: 0, notes: syncNotes(changes), problems: outcome.problems });
     }
-    const staging = await mkdtemp(path.join(tmpdir(), "citelibre-live-"));
+    const failed = (message: string, fix: string) => done({ ok: false, copied: 0, notes: [], problems: [{ severity: "error", file: options.themeDir, message, fix }] });
     try {
-      const files: FileTree = new Map(changes.changed.map((p) => [p, layer.get(`theme/${p}`) ?? Buffer.alloc(0)]));
-      await syncTree(staging, files);
-      await engine.copyInto(options.container, staging);
-    } finally {
-      await rm(staging, { recursive: true, force: true });
+      await copyFiles(engine, options.container, new Map(changes.changed.map((p) => [p, layer.get(`theme/${p}`) ?? Buffer.alloc(0)])));
+    } catch (e) {
+      return failed(`could not be copied into ${options.container}: ${firstLine(e)}`, "check that the site still runs; the next save tries again");
     }
-    await engine.execIn(options.container, ["citelibre-theme-reload", ...(changes.changed.includes(sqlPath) ? ["--sql"] : [])]);
+    try {
+      await engine.execIn(options.container, ["citelibre-theme-reload", ...(changes.changed.includes(themeLayerFiles.sql) ? ["--sql"] : [])], { timeout: engineCallTimeoutMs });
+    } catch (e) {
+      // The files are in, but the site may show a mix until a reload works: the next save copies and reloads again.
+      return failed(`was copied into ${options.container}, but the site did not take it: ${firstLine(e)}`, "check the site's log; the next save tries again");
+    }
     shown = digests;
     return done({ ok: true, copied: changes.changed.length, notes: syncNotes(changes), problems: outcome.problems });
   };
 
-  const syncs = oneAtATime(async (): Promise<LiveSync> => {
-    try {
-      return await syncOnce();
-    } catch (e) {
-      // The container stopped, or the engine failed: said, and the next save tries again.
-      const problems: Problem[] = [{ severity: "error", file: options.themeDir, message: `could not be copied into ${options.container}: ${(e as Error).message}`, fix: "check that the site still runs; the next save tries again" }];
-      const sync = { ok: false, ms: 0, copied: 0, notes: [], problems };
-      options.onSync?.(sync);
-      return sync;
-    }
-  }, () => closed);
+  const syncs = oneAtATime(syncOnce, () => closed);
   const watcher = await watchFolder(options.themeDir, () => void syncs.run(), (e) => options.onWatchError?.(e));
-  await syncs.run();
+  // Not awaited: the caller can listen for Ctrl-C at once; settled() and close() wait for it.
+  void syncs.run();
   return {
     settled: async () => {
       await new Promise((r) => setTimeout(r, 150));
@@ -146,4 +141,26 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
       await syncs.current();
     },
   };
+}
+
+function firstLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split("\n").find((l) => l.trim()) ?? "";
+}
+
+/**
+ * Copies files (paths in the image) into the running container. The staged folders get the modes the
+ * image's own have (0755, files 0644): the copy applies them to folders that already exist, such as /opt.
+ */
+async function copyFiles(engine: Engine, container: string, files: FileTree): Promise<void> {
+  const staging = await mkdtemp(path.join(tmpdir(), "citelibre-live-"));
+  try {
+    await syncTree(staging, files);
+    await chmod(staging, 0o755);
+    for (const entry of await readdir(staging, { recursive: true, withFileTypes: true })) {
+      await chmod(path.join(entry.parentPath, entry.name), entry.isDirectory() ? 0o755 : 0o644);
+    }
+    await engine.copyInto(container, staging, { timeout: engineCallTimeoutMs });
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
 }

@@ -20,18 +20,18 @@ type WalkthroughPicture = "1-new-theme.png" | "2-gold-fails-contrast.png" | "3-p
 const { values } = parseArgs({ options: { out: { type: "string" } } });
 const out = path.resolve(values.out ?? repoPath("docs", "images", "walkthrough"));
 const themes = await mkdtemp(path.join(tmpdir(), "citelibre-walkthrough-"));
-const dir = await scaffoldTheme("saint-aubin", { themesDir: themes });
-const tokensFile = path.join(dir, "tokens.json");
+const tokensFile = path.join(themes, "saint-aubin", "tokens.json");
 const setColours = async (values: Record<string, string>) => {
   const tokens = JSON.parse(await readFile(tokensFile, "utf8")) as { color: Record<string, unknown> };
   for (const [token, value] of Object.entries(values)) tokens.color[token] = { $value: value };
   await writeFile(tokensFile, JSON.stringify(tokens, null, 2));
 };
-
-const studio = await startStudio(dir);
-const { chromium } = await import("playwright-core");
-const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+let studio: Awaited<ReturnType<typeof startStudio>> | undefined;
+let browser: import("playwright-core").Browser | undefined;
 try {
+  studio = await startStudio(await scaffoldTheme("saint-aubin", { themesDir: themes }));
+  const { chromium } = await import("playwright-core");
+  browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
   await mkdir(out, { recursive: true });
   const page = await (await browser.newContext({ viewport: { width: 1700, height: 1000 } })).newPage();
   // The studio and its preview only: nothing else is fetched.
@@ -73,7 +73,7 @@ try {
   await until("dark mode", async () => (await page.frames().find((f) => f.url().includes("mode=dark"))?.evaluate(() => document.body.getAttribute("data-bs-theme")).catch(() => "")) === "dark");
   await take("4-dark-phone.png");
 } finally {
-  await browser.close();
-  await studio.close();
+  await browser?.close();
+  await studio?.close();
   await rm(themes, { recursive: true, force: true });
 }

@@ -77,7 +77,14 @@ export async function watchFolder(dir: string, onChange: () => void, onError: (e
     }
     for (const folder of folders) {
       if (watchers.has(folder) || closed) continue;
-      const watcher = watch(folder, changed);
+      let watcher: FSWatcher;
+      try {
+        watcher = watch(folder, changed);
+      } catch (e) {
+        // Removed since it was listed: the next change lists the folders again.
+        if ((e as NodeJS.ErrnoException).code === "ENOENT" && folder !== dir) continue;
+        throw e;
+      }
       watcher.on("error", (e) => {
         watcher.close();
         watchers.delete(folder);
@@ -88,14 +95,18 @@ export async function watchFolder(dir: string, onChange: () => void, onError: (e
       watchers.set(folder, watcher);
     }
   };
-  await follow();
-  return {
-    close: () => {
-      closed = true;
-      if (debounce) clearTimeout(debounce);
-      for (const watcher of watchers.values()) watcher.close();
-      watchers.clear();
-      return Promise.resolve();
-    },
+  const close = () => {
+    closed = true;
+    if (debounce) clearTimeout(debounce);
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
+    return Promise.resolve();
   };
+  try {
+    await follow();
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { close };
 }
