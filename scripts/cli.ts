@@ -220,7 +220,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         r.result(`Stop it with: ${eng.name} stop ${running.container}`);
         return;
       }
-      const live = opts.watch ? await followTheme(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest }) : undefined;
+      const live = opts.watch
+        ? await followTheme(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest }).catch(async (e: unknown) => {
+          // Not left running unwatched: the person asked for a live theme.
+          await eng.stop(running.container, 10).catch(() => undefined);
+          if (e instanceof UserError) throw e;
+          const code = (e as NodeJS.ErrnoException).code;
+          throw new UserError(`${themeDir} cannot be followed (${(e as Error).message}); the site was stopped. ${code === "ENOSPC" || code === "EMFILE" ? "This machine's limit of watched folders is reached: raise fs.inotify.max_user_watches (sysctl), or " : ""}run citelibre run again${code === "ENOENT" ? " once the theme folder is back" : ""}.`);
+        })
+        : undefined;
       r.result(`Press Ctrl-C to stop it (the data stays in the volume).${live ? `\nWatching ${themeDir}: each save is checked and, when it passes, shown on the site (reload the page).` : ""}`);
       const { waitForInterruptOrExit } = await import("./image/run-site.js");
       const why = await waitForInterruptOrExit(eng, running.container);

@@ -69,7 +69,7 @@ try {
   line("rebuild after a theme change", seconds(median(themeOnly)), "target <= 2 s");
   line("rebrand loop: edit -> image -> container answering", seconds(median(loop)), "target <= 10 s");
 } finally {
-  await engine.raw(["rm", "--force", "--time", "0", container]).catch(() => undefined);
-  await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
+  await engine.remove(container);
+  await engine.removeVolume(volume);
   await rm(work, { recursive: true, force: true });
 }

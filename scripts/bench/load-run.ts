@@ -111,7 +111,7 @@ export function sampleMemory(engine: Engine, container: string): { stop: () => P
   const loop = (async () => {
     while (running) {
       try {
-        const out = (await engine.raw(["stats", "--no-stream", "--format", "{{.MemUsage}}", container])).stdout.trim();
+        const out = await engine.memoryUsage(container);
         const m = parseMemUsage(out);
         peak = Math.max(peak, m.used);
         limit = m.limit;

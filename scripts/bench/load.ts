@@ -24,7 +24,7 @@ try {
   console.log(`CiteLibre load benchmark: all-in-one rendezvous (stand-in site), memory limit ${memoryLimit}, loopback only`);
   const built = await execa("node", [cli, "--json", "build", "rendezvous", "--site-war", "stand-in"]);
   const image = (JSON.parse(built.stdout) as { id: string }).id;
-  await engine.raw(["run", "--detach", "--name", container, "--memory", memoryLimit, "-p", `127.0.0.1:${port}:8080`, image]);
+  await engine.run({ image, name: container, detach: true, memory: memoryLimit, ports: [{ host: port, container: 8080 }] });
   const { body: html } = await waitForHttp(page, 120_000);
   const css = stylesheetPath(page, html);
   if (!css) throw new Error("the page links no stylesheet");
@@ -53,5 +53,5 @@ try {
   console.log(ok ? "PASS: zero errors at 50 connections and memory within the limit" : "FAIL: see above");
   process.exitCode = ok ? 0 : 1;
 } finally {
-  await engine.raw(["rm", "--force", "--time", "0", container]).catch(() => undefined);
+  await engine.remove(container);
 }

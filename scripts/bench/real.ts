@@ -40,7 +40,7 @@ async function firstPage(url: string, since: number, timeoutMs = 120_000): Promi
 /** Seconds from the container's start to the first log line matching each pattern (podman logs -t). */
 async function phases(container: string, marks: Record<string, RegExp>): Promise<Record<string, number>> {
   const started = Date.parse(await engine.inspectFormat(container, "{{.State.StartedAt}}"));
-  const lines = (await engine.raw(["logs", "--timestamps", container])).stdout.split("\n");
+  const lines = await engine.logsWithTimes(container);
   const found: Record<string, number> = {};
   for (const [name, pattern] of Object.entries(marks)) {
     const hit = lines.find((l) => pattern.test(l));
@@ -72,16 +72,16 @@ async function measure(siteWar: string): Promise<Figures> {
     const url = `http://127.0.0.1:${port}/rendezvous/jsp/site/Portal.jsp`;
     try {
       let started = performance.now();
-      await engine.raw(["run", "--detach", "--name", name, "--publish", `127.0.0.1:${port}:8080`, "--volume", `${volume}:/var/lib/citelibre`, id]);
+      await engine.run({ image: id, name: name, detach: true, ports: [{ host: port, container: 8080 }], volumes: [{ source: volume, target: "/var/lib/citelibre" }] });
       figures.first.push(await firstPage(url, started));
       figures.phases.push(await phases(name, marks));
       await engine.stop(name, 10);
       started = performance.now();
-      await engine.raw(["start", name]);
+      await engine.start(name);
       figures.restart.push(await firstPage(url, started));
     } finally {
-      await engine.raw(["rm", "--force", "--time", "0", name]).catch(() => undefined);
-      await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
+      await engine.remove(name);
+      await engine.removeVolume(volume);
     }
   }
   return figures;
@@ -106,6 +106,5 @@ try {
   }
 } finally {
   // Names only, never --force: an image that also carries a user's tag, or runs a user's container, stays.
-  const references = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((l) => l.includes(`/${namespace}/`));
-  for (const reference of references) await engine.raw(["rmi", reference]).catch(() => undefined);
+  for (const reference of (await engine.imageNames()).filter((l) => l.includes(`/${namespace}/`))) await engine.removeImage(reference);
 }

@@ -59,19 +59,19 @@ for (let i = 0; i < runs; i++) {
   const url = `http://127.0.0.1:${port}/site/jsp/site/Portal.jsp`;
   try {
     let started = performance.now();
-    await engine.raw(["run", "--detach", "--name", name, "--publish", `127.0.0.1:${port}:8080`, "--volume", `${volume}:/var/lib/citelibre`, fixture]);
+    await engine.run({ image: fixture, name: name, detach: true, ports: [{ host: port, container: 8080 }], volumes: [{ source: volume, target: "/var/lib/citelibre" }] });
     await waitForHttp(url, 60_000);
     cold.push(performance.now() - started);
     started = performance.now();
     await engine.stop(name, 10);
     stops.push(performance.now() - started);
     started = performance.now();
-    await engine.raw(["start", name]);
+    await engine.start(name);
     await waitForHttp(url, 60_000);
     restart.push(performance.now() - started);
   } finally {
-    await engine.raw(["rm", "--force", "--time", "0", name]).catch(() => undefined);
-    await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
+    await engine.remove(name);
+    await engine.removeVolume(volume);
   }
 }
 

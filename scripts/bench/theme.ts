@@ -12,7 +12,7 @@ import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Engine } from "../engine/engine.js";
+import { selectEngine } from "../engine/engine.js";
 import { browserLanguage, freePort } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { chromiumFlags, findChromium } from "../theme/preview.js";
@@ -93,7 +93,7 @@ async function editToPage(dir: string, count: number): Promise<number[]> {
 async function editToRealSite(war: string, dir: string, count: number): Promise<number[]> {
   await cp(repoPath("themes", "exampleville"), dir, { recursive: true });
   const tokensFile = path.join(dir, "tokens.json");
-  const engine = new Engine((process.env.CITELIBRE_ENGINE as "docker" | "podman" | undefined) ?? "podman");
+  const engine = await selectEngine(undefined);
   const name = `citelibre-bench-live-${process.pid}`;
   const namespace = `citelibre-bench-${process.pid}`;
   const port = await freePort();
@@ -138,7 +138,10 @@ async function editToRealSite(war: string, dir: string, count: number): Promise<
       }
       times.push(performance.now() - start);
       // The next save after this one's sync has finished, as a person's would be.
-      while (updates() === synced) await new Promise((r) => setTimeout(r, 20));
+      for (const end = Date.now() + 30_000; updates() === synced; ) {
+        if (Date.now() > end) throw new Error(`the sync of ${color} never said it was done:\n${output}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
     }
     return times;
   } finally {
@@ -146,8 +149,7 @@ async function editToRealSite(war: string, dir: string, count: number): Promise<
     await Promise.race([cli, new Promise((r) => setTimeout(r, 30_000))]);
     if (cli.exitCode === null) cli.kill("SIGKILL");
     await engine.remove(name);
-    await engine.raw(["volume", "rm", "--force", `${name}-data`]).catch(() => undefined);
-    const images = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((i) => i.includes(`/${namespace}/`));
-    for (const image of images) await engine.raw(["rmi", image]).catch(() => undefined);
+    await engine.removeVolume(`${name}-data`);
+    for (const image of (await engine.imageNames()).filter((i) => i.includes(`/${namespace}/`))) await engine.removeImage(image);
   }
 }

@@ -15,10 +15,10 @@ export interface SiteBuildInputs {
   key: string;
 }
 
-export function siteBuildInputs(bundle: Bundle, template: string, builderImage: string): SiteBuildInputs {
+export function siteBuildInputs(bundle: Bundle, template: string, builderImage: string, buildMounts = true): SiteBuildInputs {
   const m = bundle.manifest;
   if (!("build" in m.site)) throw new Error(`internal: bundle ${m.name} has a prebuilt site, not a build`);
   const pom = sitePom({ ...m, site: m.site });
-  const dockerfile = Handlebars.compile(template, { strict: true, noEscape: true })({ bundle: m.name, builderImage });
+  const dockerfile = Handlebars.compile(template, { strict: true, noEscape: true })({ bundle: m.name, builderImage, mounts: buildMounts });
   return { pom, dockerfile, key: sha256(`${pom}\0${dockerfile}`).slice(0, 16) };
 }

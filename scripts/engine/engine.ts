@@ -1,7 +1,8 @@
 /**
- * The container engine adapter: one object over docker (with buildx) or podman, chosen by --engine,
- * CITELIBRE_ENGINE or detection. Every call goes through lib/exec (argv arrays, errors that carry the
- * command and the engine's own message).
+ * The container engine adapter: one object over docker or podman, chosen by --engine, CITELIBRE_ENGINE or
+ * detection, with what it can do on this machine (its capabilities) found once. It owns every container
+ * and registry command line (argv.ts); the rest of the toolkit calls its verbs. Every call goes through
+ * lib/exec (argv arrays, errors that carry the command and the engine's own message).
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -10,42 +11,65 @@ import path from "node:path";
 import { run, type RunOptions, type RunResult } from "../lib/exec.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import {
-  buildArgv, copyIntoArgv, execArgv, imageExistsArgv, importArgv, inspectArgv, logsArgv, pushArgv, runArgv, saveArgv, stopArgv,
-  type BuildSpec, type EngineName, type RunSpec,
+  buildArgv, buildxVersionArgv, copyIntoArgv, imageInspectArgv, copyOutArgv, createArgv, defaultCapabilities, execArgv, imageExistsArgv, importArgv, inspectArgv,
+  listImagesArgv, loginArgv, logsArgv, logsWithTimesArgv, manifestListArgvs, memoryUsageArgv, pullArgv, pushArgvs, removeContainerArgv,
+  removeVolumeArgv, runArgv, saveArgv, startArgv, stopArgv, tagArgv, removeImageArgv,
+  type BuildSpec, type Capabilities, type EngineName, type PushOptions, type RunSpec,
 } from "./argv.js";
 
-/** ulimits podman needs for RUN steps on hosts without CAP_SYS_RESOURCE (see scripts/setup-host.sh). */
-export const podmanBuildUlimits = ["nofile=1024:1024", "nproc=1024:1024"];
+export type { Capabilities, EngineName } from "./argv.js";
 
 export class Engine {
+  readonly capabilities: Capabilities;
+
+  /** Capabilities default to what the installed tools allow without asking the engine; selectEngine asks. */
   constructor(
     readonly name: EngineName,
     private readonly options: Pick<RunOptions, "verbose"> = {},
-  ) {}
+    capabilities?: Capabilities,
+  ) {
+    this.capabilities = capabilities ?? defaultCapabilities(name, { buildah: onPath("buildah"), buildx: false });
+  }
+
+  /** The engine, with its capabilities found by asking it (docker: is the buildx plugin there?). */
+  static async open(name: EngineName, options: Pick<RunOptions, "verbose"> = {}): Promise<Engine> {
+    const buildx = name === "docker" && (await run("docker", buildxVersionArgv).then(() => true, () => false));
+    return new Engine(name, options, defaultCapabilities(name, { buildah: onPath("buildah"), buildx }));
+  }
 
   private exec(args: string[], extra: RunOptions = {}): Promise<RunResult> {
     return run(this.name, args, { ...this.options, ...extra });
   }
 
-  async build(spec: BuildSpec, extra: RunOptions = {}): Promise<RunResult> {
-    const withDefaults: BuildSpec = this.name === "podman" ? { ulimits: podmanBuildUlimits, ...spec } : spec;
-    const argv = buildArgv(this.name, withDefaults);
-    // HEALTHCHECK only survives in the docker image format; podman defaults to OCI.
-    if (this.name === "podman") argv.splice(1, 0, "--format", "docker");
-    return this.exec(argv, extra);
+  build(spec: BuildSpec, extra: RunOptions = {}): Promise<RunResult> {
+    return this.exec(buildArgv(this.name, spec, this.capabilities), extra);
   }
 
   run(spec: RunSpec, extra: RunOptions = {}): Promise<RunResult> {
     return this.exec(runArgv(this.name, spec), extra);
   }
 
+  start(container: string): Promise<RunResult> {
+    return this.exec(startArgv(this.name, container));
+  }
+
   stop(container: string, timeoutSeconds = 10): Promise<RunResult> {
     return this.exec(stopArgv(this.name, container, timeoutSeconds));
   }
 
+  /** Removes a container at once, and its anonymous volumes (an image's VOLUME); named volumes stay. Absent is fine. */
+  async remove(container: string): Promise<void> {
+    await this.exec(removeContainerArgv(this.name, container)).catch(() => undefined);
+  }
+
+  /** Removes a named volume and its data. Absent is fine. */
+  async removeVolume(volume: string): Promise<void> {
+    await this.exec(removeVolumeArgv(this.name, volume)).catch(() => undefined);
+  }
+
   /** Copies what a host folder holds onto a running container's root, at the same paths. */
-  copyInto(container: string, dir: string): Promise<RunResult> {
-    return this.exec(copyIntoArgv(this.name, container, dir));
+  copyInto(container: string, dir: string, extra: RunOptions = {}): Promise<RunResult> {
+    return this.exec(copyIntoArgv(this.name, container, dir), extra);
   }
 
   /** Runs a command inside a running container, as its image's user. */
@@ -53,9 +77,23 @@ export class Engine {
     return this.exec(execArgv(this.name, container, command), extra);
   }
 
-  /** Removes a container and its anonymous volumes (an image's VOLUME it was given); named volumes stay. */
-  async remove(container: string): Promise<void> {
-    await this.exec(["rm", "--force", "--volumes", container]).catch(() => undefined);
+  /**
+   * Copies paths out of an image: from a container created from it and never started, removed afterwards
+   * whatever happens. `copies` maps a path in the image to a path on the host; a missing optional one is
+   * skipped, a missing required one throws. Returns whether each was copied, in order.
+   */
+  async copyFromImage(image: string, copies: Array<{ from: string; to: string; optional?: boolean }>): Promise<boolean[]> {
+    const container = (await this.exec(createArgv(this.name, image))).stdout.trim();
+    try {
+      const copied: boolean[] = [];
+      for (const c of copies) {
+        const done = this.exec(copyOutArgv(this.name, container, c.from, c.to)).then(() => true);
+        copied.push(c.optional ? await done.catch(() => false) : await done);
+      }
+      return copied;
+    } finally {
+      await this.remove(container);
+    }
   }
 
   async inspect<T = unknown>(target: string): Promise<T> {
@@ -74,10 +112,32 @@ export class Engine {
     return [r.stdout, r.stderr].filter(Boolean).join("\n");
   }
 
+  /** The whole log, each line after its time stamp (RFC 3339). */
+  async logsWithTimes(container: string): Promise<string[]> {
+    const r = await this.exec(logsWithTimesArgv(this.name, container));
+    return [r.stdout, r.stderr].filter(Boolean).join("\n").split("\n");
+  }
+
+  /** What the container uses of its memory limit now, as the engine prints it ("123.4MiB / 1GiB"). */
+  async memoryUsage(container: string): Promise<string> {
+    return (await this.exec(memoryUsageArgv(this.name, container))).stdout.trim();
+  }
+
+  /**
+   * An image's ID (hex, without "sha256:", whatever the engine prints), size in bytes and labels (under
+   * Config for both engines; podman also copies them to the top level, docker does not). Rejects when
+   * there is no such image.
+   */
+  async imageFacts(image: string): Promise<{ id: string; sizeBytes: number; labels: Record<string, string> }> {
+    const [info] = JSON.parse((await this.exec(imageInspectArgv(this.name, image))).stdout) as Array<{ Id: string; Size: number; Config?: { Labels?: Record<string, string> | null } }>;
+    if (!info) throw new UserError(`${this.name} image inspect ${image} returned nothing`);
+    return { id: info.Id.replace(/^sha256:/, ""), sizeBytes: info.Size, labels: info.Config?.Labels ?? {} };
+  }
+
   /** The image's ID, or undefined when there is no such image: one engine call instead of two. */
   async imageId(image: string): Promise<string | undefined> {
     try {
-      return (await this.exec(["image", "inspect", "--format", "{{.Id}}", image])).stdout.trim() || undefined;
+      return (await this.exec(["image", "inspect", "--format", "{{.Id}}", image])).stdout.trim().replace(/^sha256:/, "") || undefined;
     } catch {
       return undefined;
     }
@@ -92,14 +152,28 @@ export class Engine {
     }
   }
 
+  /** Every local image name (repository:tag); images without a name are left out. */
+  async imageNames(): Promise<string[]> {
+    return (await this.exec(listImagesArgv())).stdout.split("\n").map((l) => l.trim()).filter((l) => l && !l.includes("<none>"));
+  }
+
+  async tag(source: string, ...targets: string[]): Promise<void> {
+    for (const target of targets) await this.exec(tagArgv(this.name, source, target));
+  }
+
+  /** Removes one name of an image, or an unnamed image by ID; the image goes with its last name unless a container uses it. Never forced. */
+  async removeImage(reference: string): Promise<boolean> {
+    return this.exec(removeImageArgv(this.name, reference)).then(() => true, () => false);
+  }
+
   /**
    * Commits one layer (the files of `dir`, at /) and labels on top of `parent`, with buildah, and tags
    * the result. This is what a two-line Dockerfile (COPY + LABEL) would do, without the fixed cost of
-   * `podman build`. Returns the new image's ID, or undefined where it does not apply (docker, or no
-   * buildah), so the caller builds.
+   * `podman build`. Returns the new image's ID, or undefined where the engine cannot (capabilities), so
+   * the caller builds.
    */
   async commitLayer(parent: string, dir: string, labels: Record<string, string>, tags: string[]): Promise<string | undefined> {
-    if (this.name !== "podman" || !onPath("buildah") || tags.length === 0) return undefined;
+    if (!this.capabilities.commitLayer || tags.length === 0) return undefined;
     const buildah = (args: string[]) => run("buildah", args, this.options);
     const container = (await buildah(["from", "--pull-never", "--quiet", parent])).stdout.trim();
     const iidDir = await mkdtemp(path.join(tmpdir(), "citelibre-commit-"));
@@ -119,7 +193,7 @@ export class Engine {
 
   /** Marks an image's configuration with another architecture (an imported foreign root filesystem). */
   async setArchitecture(image: string, architecture: string): Promise<void> {
-    if (this.name !== "podman" || !onPath("buildah")) throw new UserError("building for a foreign platform from a bootstrapped root filesystem needs podman and buildah");
+    if (!this.capabilities.commitLayer) throw new UserError("building for a foreign platform from a bootstrapped root filesystem needs podman and buildah");
     const buildah = (args: string[]) => run("buildah", args, this.options);
     const container = (await buildah(["from", "--pull-never", "--quiet", image])).stdout.trim();
     try {
@@ -131,8 +205,38 @@ export class Engine {
     }
   }
 
-  push(image: string, destination?: string): Promise<RunResult> {
-    return this.exec(pushArgv(this.name, image, destination));
+  /**
+   * Pushes a local image to a registry reference. Returns the pushed manifest's digest where the engine
+   * reports it (podman); the caller reads the registry back either way.
+   */
+  async push(source: string, destination: string, options: PushOptions): Promise<string | undefined> {
+    if (options.signBy && !this.capabilities.gpgSigning) throw new UserError(`GPG simple signing needs podman (${this.name} push cannot sign): use --engine podman, or --sign cosign`);
+    for (const argv of pushArgvs(this.name, source, destination, options)) await this.exec(argv);
+    return this.capabilities.pushDigestFile ? (await readFile(options.digestFile, "utf8")).trim() : undefined;
+  }
+
+  /** Pushes one manifest list joining local images (one per platform); returns its digest. */
+  async pushManifestList(imageIds: string[], destination: string, options: PushOptions): Promise<string> {
+    if (!this.capabilities.manifestLists) throw new UserError(`--platforms needs podman (its manifest commands join the images); ${this.name} cannot join local images in a list`);
+    const list = `localhost/citelibre-publish/list-${String(process.pid)}:${String(Date.now())}`;
+    const argvs = manifestListArgvs(list, imageIds, destination, options);
+    await this.exec(argvs.create);
+    try {
+      for (const add of argvs.add) await this.exec(add);
+      await this.exec(argvs.push);
+    } finally {
+      await this.exec(argvs.remove).catch(() => undefined);
+    }
+    return (await readFile(options.digestFile, "utf8")).trim();
+  }
+
+  /** Logs in to a registry; the password goes on standard input. */
+  async login(host: string, user: string, password: string, options: { tlsVerify: boolean }): Promise<void> {
+    await this.exec(loginArgv(this.name, host, user, options), { input: password });
+  }
+
+  async pull(reference: string, options: { tlsVerify: boolean }): Promise<void> {
+    await this.exec(pullArgv(this.name, reference, options));
   }
 
   save(image: string, output: string): Promise<RunResult> {
@@ -143,6 +247,7 @@ export class Engine {
     return this.exec(importArgv(this.name, tarball, reference, changes));
   }
 
+  /** For tests only (scripts/ never calls it: test/unit/engine/boundary.test.ts). */
   raw(args: string[], extra: RunOptions = {}): Promise<RunResult> {
     return this.exec(args, extra);
   }
@@ -161,13 +266,13 @@ export async function selectEngine(requested: string | undefined, options: Pick<
   if (wanted !== undefined) {
     if (wanted !== "docker" && wanted !== "podman") throw new UsageError(`--engine must be docker or podman, not "${wanted}"`);
     if (!onPath(wanted)) throw new UserError(`${wanted} is not installed. Run \`npm run setup\` (installs podman) or choose the other engine with --engine.`);
-    return new Engine(wanted, options);
+    return Engine.open(wanted, options);
   }
-  if (onPath("podman")) return new Engine("podman", options);
+  if (onPath("podman")) return Engine.open("podman", options);
   if (onPath("docker")) {
     const info = await run("docker", ["info", "--format", "{{.ServerVersion}}"]).catch(() => undefined);
-    if (info) return new Engine("docker", options);
+    if (info) return Engine.open("docker", options);
     throw new UserError("docker is installed but no Docker engine answers (`docker info` fails). Start the Docker daemon, or run `npm run setup` to install podman.");
   }
-  throw new UserError("no container engine found. Run `npm run setup` to install podman, or install Docker with buildx.");
+  throw new UserError("no container engine found. Run `npm run setup` to install podman, or install Docker (Debian: apt-get install docker.io).");
 }

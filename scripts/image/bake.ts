@@ -49,6 +49,12 @@ export interface BakeResult {
 /** Label of a site image (and of the bundle images on it): which skin the site renders (site-facts.ts). */
 export const skinLabel = "fr.citelibre.site.skin";
 
+/** The skin an image's labels record, if any. */
+export function siteSkin(labels: Record<string, string>): SiteSkin | undefined {
+  const v = labels[skinLabel];
+  return v === "theme-citelibre" || v === "lutece" ? v : undefined;
+}
+
 export function bundleLabels(input: {
   bundle: Bundle; themeName: string; themeDigest: string; created: Date; base: { image: string; id: string }; site: ResolvedSite; revision?: string; source?: string;
 }): Record<string, string> {
@@ -82,10 +88,18 @@ export function themeLayerTree(overlay: FileTree, webapp: string, skin: SiteSkin
   for (const [p, content] of overlay) {
     if (p.startsWith("webapp/")) addFile(tree, `theme/${webapp}/${p.slice("webapp/".length)}`, content);
     else if (p.startsWith("lutece-skin/") && skin === "lutece") addFile(tree, `theme/${webapp}/${p.slice("lutece-skin/".length)}`, content);
-    else if (p === "runtime/site.properties") addFile(tree, "theme/opt/citelibre/theme/site.properties", content);
-    else if (p === "sql/theme.sql") addFile(tree, "theme/opt/citelibre/sql/theme/theme.sql", content);
+    else if (p === "runtime/site.properties") addFile(tree, `theme/${themeLayerFiles.siteProperties}`, content);
+    else if (p === "sql/theme.sql") addFile(tree, `theme/${themeLayerFiles.sql}`, content);
   }
   return tree;
+}
+
+/** Where the theme layer puts the runtime's files, in the image. */
+export const themeLayerFiles = { siteProperties: "opt/citelibre/theme/site.properties", sql: "opt/citelibre/sql/theme/theme.sql" } as const;
+
+/** The site's web application folder in the image, without the leading slash. */
+export function webappPath(context: string): string {
+  return `opt/citelibre/tomcat/webapps/${context}`;
 }
 
 /** A single LABEL instruction; values are quoted for the Dockerfile parser and kept on one line. */
@@ -106,7 +120,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   const foreign = !isNative(platform);
   const suffix = foreign ? `-${platform.replace("/", "-")}` : "";
   const baseRef = `localhost/${baseImageTag(m.servletContainer, platform)}`;
-  const webapp = `opt/citelibre/tomcat/webapps/${m.context}`;
+  const webapp = webappPath(m.context);
 
   // The theme compiles in this process while the engine looks up the base and site images: the lookups
   // run at once, and nothing is built until the theme is known to be valid.
@@ -117,7 +131,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context, siteSha256: site.sha256 }));
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context, siteSha256: site.sha256, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
     // The WAR is known by its checksum already: it is read only when the site image must be built.
     const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
     entries.push(`site/site.war\0${site.sha256}`, `platform\0${platform}`);
@@ -125,7 +139,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     return { tree, tag };
   };
   // The site image records its skin in a label, so a theme rebuild need not read the WAR again.
-  const skinOf = (image: string): Promise<SiteSkin | undefined> => engine.inspectFormat(image, `{{index .Labels "${skinLabel}"}}`).then((v) => (v === "theme-citelibre" || v === "lutece" ? v : undefined), () => undefined);
+  const skinOf = (image: string): Promise<SiteSkin | undefined> => engine.imageFacts(image).then((f) => siteSkin(f.labels), () => undefined);
   const lookups = timed("lookups", async () => {
     const baseId = await engine.imageId(baseRef);
     if (!baseId) return { baseId };
@@ -181,9 +195,10 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     // overlay file): the image under these tags is already this one.
     const bakeKey = sha256(`${siteImage}\n${tree.get("Dockerfile")?.toString("utf8") ?? ""}`);
     labels["fr.citelibre.bake.key"] = bakeKey;
-    const [previous, previousKey] = (await engine.inspectFormat(tags[0] ?? name, '{{.Id}} {{index .Labels "fr.citelibre.bake.key"}}').catch(() => "")).split(" ");
-    if (previous && !options.noCache && previousKey === bakeKey) {
-      for (const tag of tags.slice(1)) await engine.raw(["tag", previous, tag]);
+    const found = await engine.imageFacts(tags[0] ?? name).catch(() => undefined);
+    const previous = found?.id;
+    if (previous && !options.noCache && found.labels["fr.citelibre.bake.key"] === bakeKey) {
+      await engine.tag(previous, ...tags.slice(1));
       return previous;
     }
     let id = await engine.commitLayer(siteImage, path.join(dir, "theme"), labels, tags);
@@ -194,9 +209,9 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     // Each rebrand replaces the image under these tags; drop the one it replaced unless a container
     // still uses it, so repeated rebuilds do not pile up images (which slows every engine call).
     // Sequential on purpose: podman 4 can fail a concurrent inspect while an image is being removed.
-    if (previous && id && previous !== id) await engine.raw(["image", "rm", previous]).catch(() => undefined);
+    if (previous && id && previous !== id) await engine.removeImage(previous);
     return id;
   });
-  const info = await engine.inspect<{ Id: string; Size: number }>(tags[0] ?? name);
-  return { image: tags[0] ?? name, tags, id: info.Id, sizeBytes: info.Size, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
+  const { id, sizeBytes } = await engine.imageFacts(tags[0] ?? name);
+  return { image: tags[0] ?? name, tags, id, sizeBytes, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
 }

@@ -169,7 +169,7 @@ async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: bool
   }
   const stamp = `${statSync(tarball).size}-${Math.floor(statSync(tarball).mtimeMs)}`;
   const label = "fr.citelibre.rootfs";
-  const current = (await engine.imageExists(image)) ? await engine.inspectFormat(image, `{{index .Labels "${label}"}}`).catch(() => "") : "";
+  const current = (await engine.imageFacts(image).catch(() => undefined))?.labels[label] ?? "";
   if (current !== stamp) {
     reporter.step(`importing the root filesystem as ${image}`);
     await engine.import(tarball, image, [`LABEL ${label}=${stamp}`]);
@@ -209,7 +209,9 @@ export async function buildBaseImage(
     {
       context: repoPath(),
       file: repoPath("Dockerfile.base"),
-      tags: [tag],
+      // Fully qualified: podman names a short name so by itself; docker would otherwise keep it apart
+      // from the localhost/ name bundles look up (bake.ts).
+      tags: [`localhost/${tag}`],
       buildArgs: { BASE_IMAGE: from, SERVLET_CONTAINER: options.servlet },
       labels,
       iidFile,
@@ -218,6 +220,6 @@ export async function buildBaseImage(
     },
     { onLine: (l) => { reporter.detail(l); } },
   ));
-  const info = await engine.inspect<{ Id: string; Size: number }>(tag);
-  return { image: tag, id: info.Id, sizeBytes: info.Size, from, servlet: options.servlet, durationMs: Math.round(performance.now() - started) };
+  const { id, sizeBytes } = await engine.imageFacts(`localhost/${tag}`);
+  return { image: tag, id, sizeBytes, from, servlet: options.servlet, durationMs: Math.round(performance.now() - started) };
 }

@@ -28,7 +28,7 @@ export async function buildSiteWar(engine: Engine, reporter: Reporter, bundle: B
   const name = bundle.manifest.name;
   const builderImage = (await engine.imageId(bootstrapImage)) ? bootstrapImage : defaultFromImage;
   const template = await readFile(repoPath("images/templates/site-builder.Dockerfile.hbs"), "utf8");
-  const inputs = siteBuildInputs(bundle, template, builderImage);
+  const inputs = siteBuildInputs(bundle, template, builderImage, engine.capabilities.buildMounts);
   const war = repoPath(".cache", "site-build", `${name}-${inputs.key}.war`);
   if (!options.noCache && existsSync(war)) return { file: war, sha256: await sha256File(war) };
   if (options.offline) throw new ArtifactError("offline", `offline mode: the ${name} site has not been assembled with this plugin list before (no ${path.relative(repoPath(), war)}); run once online, or drop --offline`);
@@ -52,16 +52,14 @@ export async function buildSiteWar(engine: Engine, reporter: Reporter, bundle: B
     throw e;
   }
 
-  // Copy the WAR out of a stopped container, then drop the container; the image stays as a cache.
-  const container = (await engine.raw(["create", image, "true"])).stdout.trim();
+  // Copy the WAR out of a container that never runs; the image stays as a cache.
   const partial = `${war}.partial`;
   try {
     await mkdir(path.dirname(war), { recursive: true });
-    await engine.raw(["cp", `${container}:/site/site.war`, partial]);
+    await engine.copyFromImage(image, [{ from: "/site/site.war", to: partial }]);
     await rename(partial, war);
   } finally {
     await rm(partial, { force: true });
-    await engine.raw(["rm", "--force", "--volumes", container]).catch(() => undefined);
   }
   return { file: war, sha256: await sha256File(war) };
 }

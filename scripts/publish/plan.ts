@@ -55,26 +55,6 @@ export type Signing =
   | { kind: "cosign-keyless" }
   | { kind: "cosign-key"; key: string };
 
-export function pushArgv(engine: "podman" | "docker", source: string, destination: string, options: { digestFile: string; tlsVerify: boolean; signing: Signing }): string[] {
-  if (engine === "docker") return ["push", destination];
-  return [
-    "push", "--quiet", "--format", "v2s2", "--digestfile", options.digestFile,
-    ...(options.tlsVerify ? [] : ["--tls-verify=false"]),
-    ...(options.signing.kind === "gpg" ? ["--sign-by", options.signing.fingerprint] : []),
-    source, `docker://${destination}`,
-  ];
-}
-
-/** Pushes a manifest list with every image it names, in the Docker format, writing the list's digest. */
-export function manifestPushArgv(list: string, destination: string, options: { digestFile: string; tlsVerify: boolean; signing: Signing }): string[] {
-  return [
-    "manifest", "push", "--all", "--quiet", "--format", "v2s2", "--digestfile", options.digestFile,
-    ...(options.tlsVerify ? [] : ["--tls-verify=false"]),
-    ...(options.signing.kind === "gpg" ? ["--sign-by", options.signing.fingerprint] : []),
-    list, `docker://${destination}`,
-  ];
-}
-
 /** Network hiccups and registry overload are retried; authentication, missing images and full disks are not. */
 export function isTransient(message: string): boolean {
   if (/unauthorized|authentication required|denied|not found|no such image|manifest unknown|name unknown|no space left/i.test(message)) return false;

@@ -5,7 +5,7 @@
  * failure that lists exactly what made it.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -13,7 +13,7 @@ import type { Engine } from "../engine/engine.js";
 import { ToolError } from "../lib/exec.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
-import { backoffMs, destinations, isLoopback, isTransient, manifestPushArgv, parseRegistry, pushArgv, readManifestList, type Destination, type Signing } from "./plan.js";
+import { backoffMs, destinations, isLoopback, isTransient, parseRegistry, readManifestList, type Destination, type Signing } from "./plan.js";
 import { isNative, ociArch, platformImage } from "../image/platform.js";
 import { loginFromEnvironment, remoteManifest } from "./registry.js";
 import { cosignSign, lookasideDir, signaturePath } from "./sign.js";
@@ -98,30 +98,18 @@ async function listMatches(repository: string, raw: string, ids: Record<string, 
   return true;
 }
 
-/** One manifest list per push: created from the local images (by ID: short names would resolve to docker.io), pushed with them, removed afterwards. */
-async function pushList(engine: Engine, imageIds: string[], destination: string, options: { digestFile: string; tlsVerify: boolean; signing: Signing }): Promise<void> {
-  const list = `localhost/citelibre-publish/list-${String(process.pid)}:${String(Date.now())}`;
-  await engine.raw(["manifest", "create", list]);
-  try {
-    for (const id of imageIds) await engine.raw(["manifest", "add", list, `containers-storage:${id.replace(/^sha256:/, "")}`]);
-    await engine.raw(manifestPushArgv(list, destination, options));
-  } finally {
-    await engine.raw(["manifest", "rm", list]).catch(() => undefined);
-  }
-}
-
 export async function publishImage(engine: Engine, reporter: Reporter, image: string, options: PublishOptions): Promise<PublishResult> {
   for (const r of options.registries) {
     const parsed = parseRegistry(r);
     if ("error" in parsed) throw new UserError(`--registry ${parsed.error}`);
   }
-  if (options.signing.kind === "gpg" && engine.name !== "podman") throw new UserError("GPG simple signing needs podman (docker push cannot sign): use --engine podman, or --sign cosign");
+  if (options.signing.kind === "gpg" && !engine.capabilities.gpgSigning) throw new UserError(`GPG simple signing needs podman (${engine.name} push cannot sign): use --engine podman, or --sign cosign`);
   const local = await localTags(engine, image);
   const id = local.id;
   const tags = options.tags ? options.tags.filter((t) => local.tags.includes(t.replace(/^localhost\//, ""))) : local.tags;
   if (options.tags && tags.length !== options.tags.length) throw new UserError(`${image} does not carry every tag to publish (${options.tags.join(", ")}): rebuild it`);
   const list = options.platforms && (options.platforms.length > 1 || !isNative(options.platforms[0] ?? "")) ? await platformImages(engine, image, options.platforms) : undefined;
-  if (list && engine.name !== "podman") throw new UserError("--platforms needs podman (its manifest commands join the images); with docker use buildx imagetools");
+  if (list && !engine.capabilities.manifestLists) throw new UserError(`--platforms needs podman (its manifest commands join the images); ${engine.name} cannot join local images in a list (with docker, buildx imagetools can)`);
   const plan = destinations(tags, options.registries);
   const attempts = options.attempts ?? 3;
   const baseMs = options.backoffBaseMs ?? Number(process.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
@@ -158,11 +146,9 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
           continue;
         }
         const digestFile = path.join(work, `digest-${String(i)}`);
-        if (engine.name === "docker") await engine.raw(["tag", d.source, d.reference]);
+        const push = { digestFile, tlsVerify, ...(options.signing.kind === "gpg" ? { signBy: options.signing.fingerprint } : {}) };
         const pushed = await reporter.during(`pushing ${d.reference}`, withRetries(attempts, baseMs, async () => {
-          if (list) await pushList(engine, Object.values(list.ids), d.reference, { digestFile, tlsVerify, signing: options.signing });
-          else await engine.raw(pushArgv(engine.name, d.source, d.reference, { digestFile, tlsVerify, signing: options.signing }));
-          const digest = engine.name === "podman" ? (await readFile(digestFile, "utf8")).trim() : undefined;
+          const digest = list ? await engine.pushManifestList(Object.values(list.ids), d.reference, push) : await engine.push(d.source, d.reference, push);
           // Read it back by digest: the registry must serve this image (or these images) under that digest.
           const back = await remoteManifest(digest ? `${repository}@${digest}` : d.reference);
           if (!back) throw new Error(`the registry does not serve ${d.reference} after the push (EOF)`);

@@ -36,7 +36,7 @@ export function credentialsFor(host: string, env: NodeJS.ProcessEnv = process.en
 export async function loginFromEnvironment(engine: Engine, host: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
   const credentials = credentialsFor(host, env);
   if (!credentials) return undefined;
-  await engine.raw(["login", "--username", credentials.user, "--password-stdin", ...(isLoopback(host) && engine.name === "podman" ? ["--tls-verify=false"] : []), host], { input: credentials.password });
+  await engine.login(host, credentials.user, credentials.password, { tlsVerify: !isLoopback(host) });
   return credentials.variable;
 }
 

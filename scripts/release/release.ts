@@ -259,7 +259,7 @@ async function pullLastNightly(engine: Engine, reporter: Reporter, entry: Releas
   const reference = `${parsed.host}/${parsed.namespace}/${entry.bundle}:${tag}`;
   if (!(await remoteImageConfig(reference).catch(() => undefined))) return undefined;
   reporter.step(`pulling ${reference} to check its packages against Debian`);
-  await engine.raw(["pull", "--quiet", ...(isLoopback(parsed.host) && engine.name === "podman" ? ["--tls-verify=false"] : []), reference]);
+  await engine.pull(reference, { tlsVerify: !isLoopback(parsed.host) });
   return reference;
 }
 

@@ -54,29 +54,21 @@ async function jarsUnder(dir: string): Promise<string[]> {
 
 export async function readImageContents(engine: Engine, image: string): Promise<ImageContents> {
   const facts = await inspectImage(engine, image);
-  const container = (await engine.raw(["create", image, "true"])).stdout.trim();
-  const work = await mkdtemp(path.join(tmpdir(), "citelibre-scan-")).catch(async (e: unknown) => {
-    await engine.raw(["rm", "--force", "--volumes", container]).catch(() => undefined);
-    throw e;
-  });
+  const work = await mkdtemp(path.join(tmpdir(), "citelibre-scan-"));
   try {
-    const copy = async (from: string, to: string, required: boolean) => {
-      try {
-        await engine.raw(["cp", `${container}:${from}`, to]);
-        return true;
-      } catch (e) {
-        if (required) throw new UserError(`${image} has no ${from}: \`citelibre scan\` reads Debian-based images (it lists packages from dpkg's status file). ${(e as Error).message.split("\n")[0] ?? ""}`);
-        return false;
-      }
-    };
-    await copy("/var/lib/dpkg/status", path.join(work, "status"), true);
-    const hasOs = await copy("/usr/lib/os-release", path.join(work, "os-release"), false);
-    const hasWebapps = await copy(webapps, path.join(work, "webapps"), false);
+    const local = (s: { path: string }) => path.join(work, "runtime", path.basename(s.path));
+    await mkdir(path.join(work, "runtime"));
+    const [, hasOs, hasWebapps, ...scriptCopied] = await engine.copyFromImage(image, [
+      { from: "/var/lib/dpkg/status", to: path.join(work, "status") },
+      { from: "/usr/lib/os-release", to: path.join(work, "os-release"), optional: true },
+      { from: webapps, to: path.join(work, "webapps"), optional: true },
+      ...runtimeScripts.map((s) => ({ from: s.path, to: local(s), optional: true })),
+    ]).catch((e: unknown) => {
+      throw new UserError(`${image} has no /var/lib/dpkg/status: \`citelibre scan\` reads Debian-based images (it lists packages from dpkg's status file). ${(e as Error).message.split("\n")[0] ?? ""}`);
+    });
     const scripts: RuntimeFile[] = [];
-    for (const s of runtimeScripts) {
-      const local = path.join(work, "runtime", path.basename(s.path));
-      await mkdir(path.dirname(local), { recursive: true });
-      if (await copy(s.path, local, false)) scripts.push({ ...s, sha256: await sha256File(local) });
+    for (const [i, s] of runtimeScripts.entries()) {
+      if (scriptCopied[i]) scripts.push({ ...s, sha256: await sha256File(local(s)) });
     }
 
     const osRelease = hasOs ? parseProperties(await readFile(path.join(work, "os-release"), "utf8")) : undefined;
@@ -94,7 +86,6 @@ export async function readImageContents(engine: Engine, image: string): Promise<
     }
     return { facts: { ...facts, ...(os ? { os } : {}) }, debian: parseDpkgStatus(await readFile(path.join(work, "status"), "utf8")), java, runtimeFiles: scripts };
   } finally {
-    await engine.raw(["rm", "--force", "--volumes", container]).catch(() => undefined);
     await rm(work, { recursive: true, force: true });
   }
 }
@@ -103,7 +94,7 @@ export async function readImageContents(engine: Engine, image: string): Promise<
 const simulateUpgrade = "set -e; apt-get update -qq -o Acquire::Retries=2 >/dev/null; apt-get -s -o Debug::NoLocking=1 dist-upgrade";
 
 export async function simulatedUpgrade(engine: Engine, image: string): Promise<string> {
-  const r = await engine.raw(["run", "--rm", "--user", "0", "--entrypoint", "/bin/sh", image, "-c", simulateUpgrade]).catch((e: unknown) => {
+  const r = await engine.run({ image, remove: true, user: "0", entrypoint: "/bin/sh", command: ["-c", simulateUpgrade] }).catch((e: unknown) => {
     throw new UserError(`the freshness check could not run apt in a container of ${image}: ${(e as Error).message}\nIt needs the Debian mirror the image's apt sources name to be reachable.`);
   });
   return r.stdout;
