@@ -389,7 +389,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         ...["secrets/db_password", "secrets/admin_password"].map((f) => `  ${f.padEnd(24)}${result.passwordsCreated.includes(f) ? "(new random password, mode 0600: keep it private)" : "(kept as it was)"}`),
         "  (admin_password: the back-office account admin, set when the database is first set up)",
         "Start it with:",
-        `  cd ${rel} && docker compose up -d      (or podman-compose up -d)`,
+        `  cd ${rel} && docker compose -p ${result.model.stack} up -d      (docker-compose and podman-compose take the same -p)`,
         `Then open http://127.0.0.1:8080${result.model.frontOfficePath}`,
       ].join("\n"));
     });

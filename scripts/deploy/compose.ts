@@ -31,8 +31,9 @@ export function composeDocument(model: DeployModel): Record<string, unknown> {
   const secretEnv = { LUTECE_DB_PWD_FILE: `/run/secrets/${DB_PASSWORD_SECRET}` };
   const dbIdentity = { LUTECE_DB_NAME: model.database.name, LUTECE_DB_USER: model.database.user };
   const bundleEnv = Object.fromEntries(model.bundleEnv.map((e) => [e.name, `\${${e.name}:-${e.default ?? ""}}`]));
+  // No top-level `name`: docker-compose 1 (Debian's) refuses it and podman-compose 1.0 ignores it; the
+  // project name is given with -p (header) or COMPOSE_PROJECT_NAME (.env).
   return {
-    name: model.stack,
     services: {
       database: {
         image,
@@ -133,7 +134,7 @@ export function composeFiles(model: DeployModel): ComposeFiles {
       `Start:  echo 'a long random password' > ${DB_PASSWORD_FILE}   (done already if this folder was generated with it)`,
       `        and another in ${ADMIN_PASSWORD_FILE}: the back-office password of admin, set on the first start`,
       "        cp .env.example .env   (optional: ports, language, time zone, image)",
-      "        docker compose up -d   (or podman-compose up -d)",
+      `        docker compose -p ${model.stack} up -d   (docker-compose and podman-compose take the same -p)`,
       `Site:   http://127.0.0.1:8080${model.frontOfficePath}     mails: http://127.0.0.1:1080/`,
       "Data:   the database and mail volumes survive `down`; `down -v` deletes them.",
     ]) + stringify(composeDocument(model), { lineWidth: 0 });
@@ -141,7 +142,7 @@ export function composeFiles(model: DeployModel): ComposeFiles {
     files[`compose.${companion.name}.yaml`] =
       header([
         `Optional companion: ${companion.description}`,
-        `Add it with: docker compose -f compose.yaml -f compose.${companion.name}.yaml up -d`,
+        `Add it with: docker compose -p ${model.stack} -f compose.yaml -f compose.${companion.name}.yaml up -d`,
       ]) + stringify(companionDocument(model, companion), { lineWidth: 0 });
   }
   files[".env.example"] = envExample(model);
@@ -154,6 +155,9 @@ function envExample(model: DeployModel): string {
     `# Settings of the ${model.bundle} stack; copy to .env and change what you need.`,
     "# The passwords are not here: they are the files secrets/db_password and secrets/admin_password.",
     "",
+    "# The name of the stack's containers, network and volumes (docker compose and docker-compose read it",
+    "# here; podman-compose needs -p).",
+    `COMPOSE_PROJECT_NAME=${model.stack}`,
     "# Image to run (a tag or a digest of the same bundle).",
     `CITELIBRE_IMAGE=${model.image}`,
     "# Address and port of the site on this machine (0.0.0.0 to reach it from other machines).",

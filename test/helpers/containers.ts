@@ -5,13 +5,18 @@
 import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { Engine } from "../../scripts/engine/engine.js";
+import { selectEngine } from "../../scripts/engine/engine.js";
 import { checkTheme } from "../../scripts/theme/build.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { writeTreeAtomically } from "../../scripts/lib/tree.js";
 import { buildStandInWar } from "../../scripts/bundle/stand-in.js";
 
-export const engine = new Engine("podman");
+/** The engine the CLI would use (CITELIBRE_ENGINE, else podman, else docker): `npm test` runs the engine tests on both. */
+export const engine = await selectEngine(undefined);
+if (engine.name !== "podman") console.log(`integration tests on ${engine.name} (CITELIBRE_ENGINE=${process.env.CITELIBRE_ENGINE ?? ""})`);
+
+/** For tests of what only podman does (kube play, buildah layer commits, GPG simple signing, manifest lists): the reason they skip elsewhere. */
+export const podmanOnly = engine.name === "podman" ? undefined : `needs podman, and this run uses ${engine.name}`;
 const prefix = `citelibre-test-${process.pid}`;
 let counter = 0;
 const created = { containers: new Set<string>(), volumes: new Set<string>(), networks: new Set<string>() };
@@ -28,7 +33,7 @@ export function track(kind: keyof typeof created, name: string): string {
 
 export async function cleanup(): Promise<void> {
   // --volumes: the anonymous volume a container gets for the image's VOLUME goes with it (named ones stay).
-  for (const c of created.containers) await engine.raw(["rm", "--force", "--volumes", "--time", "0", c]).catch(() => undefined);
+  for (const c of created.containers) await engine.remove(c);
   for (const v of created.volumes) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
   for (const n of created.networks) await engine.raw(["network", "rm", "--force", n]).catch(() => undefined);
 }
@@ -38,8 +43,7 @@ export async function cleanup(): Promise<void> {
  * never --force: an image that also carries a user's tag, or that a user's container runs, stays.
  */
 export async function removeImagesUnder(namespace: string): Promise<void> {
-  const references = (await engine.raw(["images", "--format", "{{.Repository}}:{{.Tag}}"])).stdout.split("\n").filter((i) => i.includes(`/${namespace}/`));
-  for (const reference of references) await engine.raw(["rmi", reference]).catch(() => undefined);
+  for (const reference of (await engine.imageNames()).filter((i) => i.includes(`/${namespace}/`))) await engine.removeImage(reference);
 }
 
 export interface HostProcess {
@@ -54,7 +58,8 @@ export interface HostProcess {
  * whatever the container's own users may see. Processes that end while being read are left out.
  */
 export async function hostProcesses(container: string): Promise<HostProcess[]> {
-  const rows = (await engine.raw(["top", container, "hpid"])).stdout.split("\n").slice(1).map((l) => Number(l.trim())).filter((n) => n > 0);
+  // Host PIDs: podman's hpid descriptor; docker's top lists them by itself (ps -o pid, run on the host).
+  const rows = (await engine.raw(engine.name === "podman" ? ["top", container, "hpid"] : ["top", container, "-o", "pid"])).stdout.split("\n").slice(1).map((l) => Number(l.trim())).filter((n) => n > 0);
   const found: HostProcess[] = [];
   for (const hostPid of rows) {
     try {

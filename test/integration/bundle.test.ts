@@ -41,12 +41,12 @@ beforeAll(async () => {
   repo = await startMavenRepo();
   await repo.publish("fr.citelibre.fixture", "stand-in-site", "1.0.0", await readFile(await standInWar()));
   work = await mkdtemp(path.join(tmpdir(), "citelibre-bundle-it-"));
-  await engine.raw(["rm", "--force", "--time", "0", container]).catch(() => undefined);
+  await engine.remove(container);
   await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
 }, 600_000);
 
 afterAll(async () => {
-  await engine.raw(["rm", "--force", "--time", "0", container]).catch(() => undefined);
+  await engine.remove(container);
   await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
   await repo?.close();
   await rm(work, { recursive: true, force: true });
@@ -60,7 +60,7 @@ describe.each([
     const built = await build(repoPath("themes", theme));
     expect(built.code, built.out).toBe(0);
     expect(built.json?.tags[0]).toBe(theme === "citelibre" ? "citelibre/rendezvous:1.0.0" : `citelibre/rendezvous:1.0.0-${theme}`);
-    const labels = JSON.parse(await engine.inspectFormat(built.json!.id, "{{json .Labels}}")) as Record<string, string>;
+    const labels = (await engine.imageFacts(built.json!.id)).labels;
     expect(labels).toMatchObject({ "fr.citelibre.bundle": "rendezvous", "fr.citelibre.theme": theme, "org.opencontainers.image.version": "1.0.0" });
     expect(labels["fr.citelibre.theme.digest"]).toMatch(/^sha256:[0-9a-f]{64}$/);
     const port = await freePort();

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cleanup, engine, freePort, removeImagesUnder, track, uniqueName, waitForHttp } from "../helpers/containers.js";
+import { cleanup, engine, freePort, podmanOnly, removeImagesUnder, track, uniqueName, waitForHttp } from "../helpers/containers.js";
 import { luteceWar } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
@@ -52,13 +52,20 @@ async function waitForSql(container: string, timeoutMs = 60_000): Promise<void> 
 }
 
 async function processNames(container: string): Promise<string[]> {
+  // docker top takes ps options and needs the PID column; podman top takes descriptors.
+  if (engine.name !== "podman") return (await podman(["top", container, "-o", "pid,comm"])).split("\n").slice(1).map((l) => l.trim().split(/\s+/)[1] ?? "");
   return (await podman(["top", container, "comm"])).split("\n").slice(1).map((l) => l.trim());
 }
+
+/** The compose tool of the engine under test: podman-compose, or Debian's docker-compose beside docker. */
+const composeTool = engine.name === "podman" ? "podman-compose" : "docker-compose";
 
 beforeAll(async () => {
   const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--namespace", namespace]);
   expect(r.code, r.stderr).toBe(0);
-  image = `localhost/${(JSON.parse(r.stdout) as { image: string }).image}`;
+  const built = (JSON.parse(r.stdout) as { image: string }).image;
+  // podman names what it builds under localhost/; docker keeps the name as given.
+  image = engine.name === "podman" ? `localhost/${built}` : built;
 }, 600_000);
 
 afterAll(async () => {
@@ -68,7 +75,7 @@ afterAll(async () => {
   await removeImagesUnder(namespace);
 }, 120_000);
 
-describe("compose stack under podman-compose", () => {
+describe(`compose stack under ${composeTool}`, () => {
   it("serves the site through the app service, keeps data across down and up, and runs no MariaDB in the app", async () => {
     const dir = await tempDir("compose");
     const r = await runCli(["deploy", "compose", "rendezvous", "--image", image, "--out", dir]);
@@ -77,7 +84,7 @@ describe("compose stack under podman-compose", () => {
     await writeFile(path.join(dir, ".env"), `CITELIBRE_HTTP_PORT=${httpPort}\nCITELIBRE_MAIL_PORT=${mailPort}\n`);
     // The project is named explicitly: its containers are <project>_<service>_1.
     const project = uniqueName("compose").replace(/[^a-z0-9]/g, "");
-    const compose = (args: string[]) => execa("podman-compose", ["--project-name", project, ...args], { cwd: dir, reject: false, all: true });
+    const compose = (args: string[]) => execa(composeTool, ["--project-name", project, ...args], { cwd: dir, reject: false, all: true });
     for (const v of ["database", "mail"]) track("volumes", `${project}_${v}`);
     for (const s of ["app", "database", "mail"]) track("containers", `${project}_${s}_1`);
     track("networks", `${project}_default`);
@@ -118,7 +125,7 @@ describe("compose stack under podman-compose", () => {
 });
 
 describe("Kubernetes manifests under podman kube play", () => {
-  it("runs the database, the mail catcher, the init job and a non-root read-only app that answers 200, and restarts a killed Tomcat", async () => {
+  it.skipIf(podmanOnly !== undefined)("runs the database, the mail catcher, the init job and a non-root read-only app that answers 200, and restarts a killed Tomcat", async () => {
     const dir = await tempDir("k8s");
     // Names of the test's own: pods share podman's names with containers, and a user's demo container is
     // citelibre-rendezvous.
@@ -219,7 +226,7 @@ describe("application replicas against one database", () => {
       // The first start of the site on the database happened once, under the lock, by one of them.
       expect(steps.at(-1)).toMatch(/^first-start\/[0-9a-f]{16}\t/);
       expect(await sqlIn(db, "SELECT COUNT(*) FROM core_datastore WHERE entity_key = 'portal.site.site_property.name'")).toBe("1");
-      for (const c of [...apps, db]) await podman(["rm", "--force", "--volumes", "--time", "0", c]);
+      for (const c of [...apps, db]) await engine.remove(c);
       await podman(["volume", "rm", "--force", volume]);
       await podman(["network", "rm", "--force", network]);
     }

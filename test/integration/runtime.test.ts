@@ -4,7 +4,7 @@
  * messages, users, and secrets kept out of image layers.
  */
 import { execa } from "execa";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -72,7 +72,7 @@ describe("base image", () => {
   });
 
   it("carries OCI labels and has Tomcat 10.1, JRE 17 and MariaDB", async () => {
-    const labels = JSON.parse(await engine.inspectFormat(base, "{{json .Labels}}")) as Record<string, string>;
+    const labels = (await engine.imageFacts(base)).labels;
     expect(labels["org.opencontainers.image.title"]).toBe("CiteLibre runtime base");
     expect(labels["org.opencontainers.image.base.name"]).toBe("localhost/citelibre/debian-bootstrap:bookworm");
     expect(labels["fr.citelibre.servlet-container"]).toBe("tomcat10");
@@ -169,12 +169,15 @@ describe("all-in-one container", () => {
     for (const p of processes) expect(p.environment.join("\n"), p.command).not.toContain(secret);
     const dir = await mkdtemp(path.join(tmpdir(), "citelibre-layers-"));
     try {
-      await engine.raw(["save", "--format", "docker-dir", "--output", path.join(dir, "image"), fixture]);
-      const files = await readdir(path.join(dir, "image"));
+      // The archive each engine saves (OCI for podman, Docker's for docker), unpacked: every blob and layer.
+      await engine.save(fixture, path.join(dir, "image.tar"));
+      await mkdir(path.join(dir, "image"));
+      await execa("tar", ["-xf", path.join(dir, "image.tar"), "-C", path.join(dir, "image")]);
+      const files = (await readdir(path.join(dir, "image"), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
       expect(files.length).toBeGreaterThan(3);
       for (const f of files) {
         // Layers are large: decompress in a pipeline and let grep count, instead of buffering them here.
-        const found = await execa("sh", ["-c", '{ gzip -dc "$1" 2>/dev/null || cat "$1"; } | grep -c -a -F -e "$2"', "sh", path.join(dir, "image", f), secret], { reject: false });
+        const found = await execa("sh", ["-c", '{ gzip -dc "$1" 2>/dev/null || cat "$1"; } | grep -c -a -F -e "$2"', "sh", f, secret], { reject: false });
         expect(found.stdout.trim(), `layer ${f}`).toBe("0");
       }
     } finally {
