@@ -300,7 +300,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--cosign-keyless <owner/repo>", "expect a keyless cosign signature by the nightly or release workflow of this GitHub repository")
     .action(async (reference: string, opts: { gpgKey?: string; cosignKey?: string; cosignKeyless?: string }) => {
       const { verifyGpg, verifyCosign, workflowIdentity } = await import("./publish/sign.js");
-      const { isLoopback } = await import("./publish/plan.js");
+      const { isLoopback } = await import("./lib/http.js");
       const { remoteManifest } = await import("./publish/registry.js");
       const { UsageError: Usage, UserError: UE } = await import("./lib/problems.js");
       const modes = [opts.gpgKey, opts.cosignKey, opts.cosignKeyless].filter(Boolean).length;

@@ -17,11 +17,14 @@ set -euo pipefail
 #   docker-registry                  a real OCI registry on 127.0.0.1 for the publish and release tests
 #   gnupg                            GPG simple signing of published images (podman --sign-by)
 #   podman-compose                   runs the generated compose stacks (deploy compose)
+#   docker.io, docker-compose        the Docker Engine (and Debian's compose 1.29) beside podman: every
+#                                    engine test runs on both (scripts/test.sh)
 #   catatonit                        the pause process podman builds its pod infra image from (kube play)
 #   wrk                              bounded HTTP load on loopback (load test, npm run bench:load)
 packages=(chromium fonts-dejavu-core mariadb-server mariadb-client docker-registry gnupg
   podman buildah skopeo runc uidmap fuse-overlayfs slirp4netns golang-github-containernetworking-plugin-dnsname dnsmasq-base
   podman-compose catatonit wrk
+  docker.io docker-compose
   mmdebstrap
   openjdk-17-jdk-headless libservlet-api-java libmariadb-java)
 
@@ -93,6 +96,19 @@ if ! grep -qs '^default-docker:' /etc/containers/registries.d/*.yaml; then
 fi
 # Debian starts docker-registry as a service on port 5000 where systemd runs; the tests start their own
 # on a free loopback port, so the packaged service is not needed.
+
+# The Docker daemon: started here when none answers and no systemd runs (containers, CI runners without
+# an init); where systemd runs, through it. Its log goes to /var/log/citelibre-dockerd.log.
+if ! docker info >/dev/null 2>&1; then
+  if [[ -d /run/systemd/system ]]; then
+    "${SUDO[@]}" systemctl start docker || log "systemctl start docker failed: see journalctl -u docker"
+  else
+    log "starting dockerd (no systemd here); its log: /var/log/citelibre-dockerd.log"
+    "${SUDO[@]}" setsid sh -c 'exec dockerd >>/var/log/citelibre-dockerd.log 2>&1' </dev/null &
+  fi
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  if docker info >/dev/null 2>&1; then log "the Docker daemon answers"; else log "the Docker daemon does not answer: see /var/log/citelibre-dockerd.log (podman works without it)"; fi
+fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 node_minor=$(node -p 'process.versions.node.split(".")[1]' 2>/dev/null || echo 0)

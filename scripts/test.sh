@@ -13,6 +13,15 @@ echo "== unit tests"
 npx vitest run --config vitest.config.ts --reporter=default --reporter=json --outputFile="$results/unit.json" || status=1
 echo "== integration tests (real MariaDB, real Chromium, real podman)"
 npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile="$results/integration.json" || status=1
+# The engine matrix: the tests of what an engine does (build, theme-only rebuild, run and persistence,
+# clean stop, the SBOM, publishing to a registry, compose) run again on the Docker Engine.
+engine_tests=(test/integration/bundle.test.ts test/integration/runtime.test.ts test/integration/scan.test.ts test/integration/release.test.ts test/integration/deploy.test.ts)
+if [[ "${CITELIBRE_ENGINE:-podman}" != docker ]] && docker info >/dev/null 2>&1; then
+  echo "== engine tests again on docker ($(docker info --format 'Docker Engine {{.ServerVersion}}'))"
+  CITELIBRE_ENGINE=docker npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile="$results/docker.json" "${engine_tests[@]}" || status=1
+else
+  echo "SKIPPED the docker run of the engine tests: no Docker daemon answers (scripts/setup-host.sh starts one), or the main run already used docker"
+fi
 
 node -e '
   const fs = require("fs");
@@ -23,5 +32,5 @@ node -e '
     passed += r.numPassedTests; failed += r.numFailedTests + (r.numFailedTestSuites || 0); skipped += r.numPendingTests + r.numTodoTests;
   }
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/integration.json"
+' "$results/unit.json" "$results/integration.json" $([[ -f "$results/docker.json" ]] && echo "$results/docker.json")
 exit $status

@@ -3,11 +3,11 @@
  * output folder may already hold the user's own files (.env, compose.override.yaml, the password): only
  * the generated files are replaced, each one atomically, and an existing password is never touched.
  */
+import { podmanVersion } from "../engine/engine.js";
 import { randomBytes } from "node:crypto";
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { loadBundle, resolveBundleDir } from "../bundle/manifest.js";
-import { run } from "../lib/exec.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { problemsText } from "../theme/report.js";
@@ -163,7 +163,7 @@ export async function deployKubernetes(bundleName: string, flags: K8sFlags): Pro
   rendered[".gitignore"] = "secrets/\n";
   const created: string[] = [];
   if (flags.podman) {
-    const version = (await run("podman", ["version", "--format", "{{.Client.Version}}"])).stdout.trim();
+    const version = await podmanVersion();
     const secrets: Record<string, { file: string; password: string }> = {};
     for (const [key, file, what] of [[SECRET_KEYS.database, DB_PASSWORD_FILE, "the database password"], [SECRET_KEYS.admin, ADMIN_PASSWORD_FILE, "the back-office password of admin"]] as const) {
       const secret = await ensurePassword(outDir, file, what);

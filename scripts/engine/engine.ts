@@ -211,7 +211,13 @@ export class Engine {
    */
   async push(source: string, destination: string, options: PushOptions): Promise<string | undefined> {
     if (options.signBy && !this.capabilities.gpgSigning) throw new UserError(`GPG simple signing needs podman (${this.name} push cannot sign): use --engine podman, or --sign cosign`);
-    for (const argv of pushArgvs(this.name, source, destination, options)) await this.exec(argv);
+    // docker pushes a local name: the destination's name, added for the push, goes after it.
+    const added = this.name === "docker" && !(await this.imageExists(destination));
+    try {
+      for (const argv of pushArgvs(this.name, source, destination, options)) await this.exec(argv);
+    } finally {
+      if (added) await this.removeImage(destination);
+    }
     return this.capabilities.pushDigestFile ? (await readFile(options.digestFile, "utf8")).trim() : undefined;
   }
 
@@ -251,6 +257,11 @@ export class Engine {
   raw(args: string[], extra: RunOptions = {}): Promise<RunResult> {
     return this.exec(args, extra);
   }
+}
+
+/** podman's own version (what `podman kube play` does depends on it), whichever engine builds. */
+export async function podmanVersion(): Promise<string> {
+  return (await run("podman", ["version", "--format", "{{.Client.Version}}"])).stdout.trim();
 }
 
 function onPath(command: string): boolean {

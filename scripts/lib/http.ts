@@ -38,3 +38,9 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<{ bo
   }
   throw new Error(`${url} did not answer 200 within ${timeoutMs} ms (last: ${last})`);
 }
+
+/** Registries on this machine are reached without TLS: there is nothing to protect on loopback. */
+export function isLoopback(host: string): boolean {
+  const name = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
+  return name === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(name) || name === "::1";
+}

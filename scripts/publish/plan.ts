@@ -27,12 +27,6 @@ export function parseRegistry(value: string): { host: string; namespace: string 
   return { host, namespace };
 }
 
-/** Registries on this machine are reached without TLS: there is nothing to protect on loopback. */
-export function isLoopback(host: string): boolean {
-  const name = host.replace(/:\d+$/, "").replace(/^\[|\]$/g, "");
-  return name === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(name) || name === "::1";
-}
-
 export function destinations(localTags: string[], registries: string[]): Destination[] {
   const out: Destination[] = [];
   for (const registry of registries) {

@@ -4,21 +4,15 @@
  * login store or from CITELIBRE_REGISTRY_<HOST>_USER / _PASSWORD (else CITELIBRE_REGISTRY_USER /
  * _PASSWORD), the password passed on standard input, never in argv.
  */
-import { run, ToolError } from "../lib/exec.js";
 import type { Engine } from "../engine/engine.js";
-import { isLoopback, readManifest, type RemoteManifest } from "./plan.js";
-
-const tlsFlags = (reference: string) => (isLoopback(reference.split("/")[0] ?? "") ? ["--tls-verify=false"] : []);
+import { inspectRemote } from "../engine/registry.js";
+import { isLoopback } from "../lib/http.js";
+import { readManifest, type RemoteManifest } from "./plan.js";
 
 /** The manifest a reference names, or undefined when the registry says there is none. */
 export async function remoteManifest(reference: string, options: { timeoutMs?: number } = {}): Promise<RemoteManifest | undefined> {
-  try {
-    const r = await run("skopeo", ["inspect", "--raw", "--retry-times", "0", ...tlsFlags(reference), `docker://${reference}`], { timeout: options.timeoutMs ?? 60_000 });
-    return readManifest(r.stdout);
-  } catch (e) {
-    if (e instanceof ToolError && /manifest unknown|name unknown|not found|404/i.test(e.message)) return undefined;
-    throw e;
-  }
+  const raw = await inspectRemote(reference, "manifest", options.timeoutMs);
+  return raw === undefined ? undefined : readManifest(raw);
 }
 
 /** CITELIBRE_REGISTRY_GHCR_IO_USER for ghcr.io, …: per-registry credentials, else the generic pair. */
@@ -42,12 +36,8 @@ export async function loginFromEnvironment(engine: Engine, host: string, env: No
 
 /** The labels and creation date of a published image, or undefined when the reference does not exist. */
 export async function remoteImageConfig(reference: string): Promise<{ labels: Record<string, string>; created?: string } | undefined> {
-  try {
-    const r = await run("skopeo", ["inspect", "--no-tags", "--retry-times", "0", ...tlsFlags(reference), `docker://${reference}`], { timeout: 60_000 });
-    const info = JSON.parse(r.stdout) as { Labels?: Record<string, string> | null; Created?: string };
-    return { labels: info.Labels ?? {}, ...(info.Created ? { created: info.Created } : {}) };
-  } catch (e) {
-    if (e instanceof ToolError && /manifest unknown|name unknown|not found|404/i.test(e.message)) return undefined;
-    throw e;
-  }
+  const raw = await inspectRemote(reference, "config");
+  if (raw === undefined) return undefined;
+  const info = JSON.parse(raw) as { Labels?: Record<string, string> | null; Created?: string };
+  return { labels: info.Labels ?? {}, ...(info.Created ? { created: info.Created } : {}) };
 }

@@ -3,6 +3,7 @@
  * lookaside directory that /etc/containers/registries.d names; cosign signs after the push, keyless
  * with GitHub's OIDC token in Actions, or with a key elsewhere. `citelibre verify` checks either.
  */
+import { verifySimpleSignature } from "../engine/registry.js";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -102,7 +103,7 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
     for (const sig of signatures) {
       for (let identity = expected, tries = 0; tries < 2; tries++) {
         try {
-          await run("skopeo", ["standalone-verify", manifestFile, identity, fingerprint, sig]);
+          await verifySimpleSignature(manifestFile, identity, fingerprint, sig);
           return { verified: true, reference, digest: manifest.digest, detail: `signed by ${fingerprint} as ${identity} (${path.basename(sig)})` };
         } catch (e) {
           const message = e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message;

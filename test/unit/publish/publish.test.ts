@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { destinations, isLoopback, isTransient, parseRegistry, readManifest } from "../../../scripts/publish/plan.js";
+import { destinations, isTransient, parseRegistry, readManifest } from "../../../scripts/publish/plan.js";
+import { isLoopback } from "../../../scripts/lib/http.js";
 import { credentialsFor } from "../../../scripts/publish/registry.js";
 import { cosignSignArgv, cosignVerifyArgv, parseSigning, signaturePath, workflowIdentity } from "../../../scripts/publish/sign.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
