@@ -83,7 +83,7 @@ async function measure(engine: Engine, work: string): Promise<Figures> {
 
 const work = await mkdtemp(path.join(tmpdir(), "citelibre-bench-bake-"));
 try {
-  console.log(`CiteLibre bake benchmark (${runs} runs each) on ${engines.map((e) => `${e.name}${e.name === "docker" ? (e.capabilities.buildx ? " (buildx)" : " (its own builder, no buildx)") : ""}`).join(" and ")}`);
+  console.log(`CiteLibre bake benchmark (${runs} runs each) on ${engines.map((e) => `${e.name} (${e.builder})`).join(" and ")}`);
   const results: Array<[Engine, Figures]> = [];
   for (const engine of engines) results.push([engine, await measure(engine, work)]);
   const row = (label: string, pick: (f: Figures) => number[], target = "") => {

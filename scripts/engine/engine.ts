@@ -4,7 +4,7 @@
  * and registry command line (argv.ts); the rest of the toolkit calls its verbs. Every call goes through
  * lib/exec (argv arrays, errors that carry the command and the engine's own message).
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -35,6 +35,12 @@ export class Engine {
   static async open(name: EngineName, options: Pick<RunOptions, "verbose"> = {}): Promise<Engine> {
     const buildx = name === "docker" && (await run("docker", buildxVersionArgv).then(() => true, () => false));
     return new Engine(name, options, defaultCapabilities(name, { buildah: onPath("buildah"), buildx }));
+  }
+
+  /** Which builder builds images here, in words. */
+  get builder(): string {
+    if (this.name === "podman") return "podman build (buildah)";
+    return this.capabilities.buildx ? "BuildKit through buildx" : "the engine's own builder (no buildx)";
   }
 
   private exec(args: string[], extra: RunOptions = {}): Promise<RunResult> {
@@ -257,6 +263,70 @@ export class Engine {
   raw(args: string[], extra: RunOptions = {}): Promise<RunResult> {
     return this.exec(args, extra);
   }
+}
+
+export interface EngineReport {
+  name: EngineName;
+  /** The engine's version when it answers (docker: its daemon). */
+  version?: string;
+  /** Why it does not answer, and what to run. */
+  problem?: string;
+  fix?: string;
+  /** What it does here, and what it cannot do (with the way around). */
+  features?: string[];
+  lacks?: string[];
+  /** A setting of the engine that builds need and this machine lacks. */
+  settings?: { ok: boolean; detail: string };
+}
+
+/** Each engine this machine has, whether it answers, and what it can do here (citelibre doctor). */
+export async function reportEngines(): Promise<EngineReport[]> {
+  const reports: EngineReport[] = [];
+  for (const name of ["podman", "docker"] as const) {
+    if (!onPath(name)) {
+      reports.push({ name, problem: "not installed" });
+      continue;
+    }
+    const format = name === "podman" ? "podman {{.Client.Version}}" : "Docker Engine {{.Server.Version}} (client {{.Client.Version}})";
+    const version = await run(name, ["version", "--format", format], { timeout: 10_000 }).then((r) => r.stdout.trim(), () => undefined);
+    const docker = name === "docker";
+    if (!version) {
+      reports.push({ name, problem: docker ? "installed, but no Docker daemon answers" : "installed, but does not answer", fix: docker ? "npm run setup (installs docker.io and starts dockerd)" : "npm run setup" });
+      continue;
+    }
+    const engine = await Engine.open(name);
+    const c = engine.capabilities;
+    reports.push({
+      name, version,
+      features: [engine.builder, c.commitLayer ? "theme layers committed with buildah" : "", c.gpgSigning ? "GPG simple signing" : "", c.manifestLists ? "multi-platform manifest lists" : ""].filter(Boolean),
+      lacks: [c.buildMounts ? "" : "build mounts (the Maven cache is not kept between site builds; install docker-buildx)", c.gpgSigning ? "" : "GPG signing (use cosign, or podman)", c.manifestLists ? "" : "--platforms lists (use podman)"].filter(Boolean),
+      ...(docker ? {} : { settings: podmanSettings() }),
+    });
+  }
+  return reports;
+}
+
+/** podman on hosts without CAP_SYS_RESOURCE needs lower default ulimits and runc (scripts/setup-host.sh). */
+function podmanSettings(): { ok: boolean; detail: string } {
+  const conf = existsSync("/etc/containers/containers.conf") ? readFileSync("/etc/containers/containers.conf", "utf8") : "";
+  const ok = /default_ulimits\s*=/.test(conf) && /runtime\s*=\s*"runc"/.test(conf);
+  return { ok, detail: ok ? "/etc/containers/containers.conf sets them" : "not set: builds fail with EPERM on hosts without CAP_SYS_RESOURCE" };
+}
+
+/** The compose tools on this machine: podman-compose, Debian's docker-compose, docker's compose plugin. */
+export async function reportComposeTools(): Promise<string[]> {
+  const tools: Array<[string, string[]]> = [["podman-compose", ["version"]], ["docker-compose", ["version", "--short"]], ["docker", ["compose", "version", "--short"]]];
+  const found: string[] = [];
+  for (const [file, args] of tools) {
+    if (!onPath(file)) continue;
+    // podman-compose also prints podman's version: its own line names it.
+    const v = await run(file, args, { timeout: 10_000 }).then((r) => {
+      const lines = (r.stdout || r.stderr).split("\n").filter((l) => /\d+\.\d+/.test(l));
+      return (lines.find((l) => /compose/i.test(l)) ?? lines[0])?.trim();
+    }, () => undefined);
+    if (v) found.push(`${file === "docker" ? "docker compose" : file} ${v.replace(/^.*?(\d+\.\d+\.\d+).*$/, "$1")}`);
+  }
+  return found;
 }
 
 /** podman's own version (what `podman kube play` does depends on it), whichever engine builds. */

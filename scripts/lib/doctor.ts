@@ -1,7 +1,7 @@
 /**
  * `citelibre doctor`: what this machine has, what is missing, and the command that fixes each gap.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { run } from "./exec.js";
 
 export interface Check {
@@ -36,32 +36,32 @@ export async function runChecks(): Promise<Check[]> {
     fix: "install Node.js 20.19 or newer (https://nodejs.org)",
   });
 
-  const podman = await version("podman", ["--version"]);
-  const docker = await version("docker", ["info", "--format", "Docker engine {{.ServerVersion}}"]);
+  const { reportEngines, reportComposeTools } = await import("../engine/engine.js");
+  const engines = await reportEngines();
+  const running = engines.filter((e) => e.version !== undefined);
   checks.push({
     name: "container engine",
-    ok: podman !== undefined || docker !== undefined,
-    detail: [podman, docker].filter(Boolean).join("; ") || "neither podman nor a running Docker engine",
+    ok: running.length > 0,
+    detail: running.map((e) => e.version).join("; ") || "neither podman nor a running Docker engine",
     fix: setupFix,
   });
-  if (podman) {
-    const conf = existsSync("/etc/containers/containers.conf") ? readFileSync("/etc/containers/containers.conf", "utf8") : "";
-    const configured = /default_ulimits\s*=/.test(conf) && /runtime\s*=\s*"runc"/.test(conf);
-    checks.push({
-      name: "podman settings (ulimits, runc)",
-      ok: configured,
-      detail: configured ? "/etc/containers/containers.conf sets them" : "not set: builds fail with EPERM on hosts without CAP_SYS_RESOURCE",
-      fix: setupFix,
-    });
+  for (const e of engines) {
+    if (!e.version) {
+      checks.push({ name: `${e.name} (engine tests run on both)`, ok: false, detail: e.problem ?? "unavailable", ...(e.fix ? { fix: e.fix } : {}), testsOnly: true });
+      continue;
+    }
+    checks.push({ name: `${e.name} features`, ok: true, optional: true, detail: `${(e.features ?? []).join(", ")}${e.lacks?.length ? `; not: ${e.lacks.join(", ")}` : ""}` });
+    if (e.settings) checks.push({ name: `${e.name} settings (ulimits, runc)`, ok: e.settings.ok, detail: e.settings.detail, fix: setupFix });
   }
-  const compose = await version("podman-compose", ["version"]);
+  const compose = await reportComposeTools();
   checks.push({
-    name: "podman-compose (deploy compose tests)", ok: compose !== undefined || docker !== undefined, testsOnly: true,
-    detail: compose !== undefined ? "present" : docker ? "docker compose" : "missing",
+    name: "compose tool (deploy compose tests)", ok: compose.length > 0, testsOnly: true,
+    detail: compose.join("; ") || "missing",
     fix: setupFix,
   });
   const catatonit = ["/usr/libexec/podman/catatonit", "/usr/bin/catatonit"].find((p) => existsSync(p));
-  if (podman) checks.push({ name: "catatonit (podman pods, kube play)", ok: catatonit !== undefined, detail: catatonit ?? "missing: podman cannot build its pod infra image", fix: setupFix, testsOnly: true });
+  // kube play builds its pod infra image from catatonit (podman only: the report with settings).
+  if (engines.some((e) => e.version && e.settings)) checks.push({ name: "catatonit (podman pods, kube play)", ok: catatonit !== undefined, detail: catatonit ?? "missing: podman cannot build its pod infra image", fix: setupFix, testsOnly: true });
   checks.push({ name: "wrk (load test, bench:load)", ok: existsSync("/usr/bin/wrk"), detail: existsSync("/usr/bin/wrk") ? "/usr/bin/wrk" : "missing", fix: setupFix, testsOnly: true });
   checks.push({
     name: "mmdebstrap (base build --bootstrap)",
