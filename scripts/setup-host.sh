@@ -17,14 +17,14 @@ set -euo pipefail
 #   docker-registry                  a real OCI registry on 127.0.0.1 for the publish and release tests
 #   gnupg                            GPG simple signing of published images (podman --sign-by)
 #   podman-compose                   runs the generated compose stacks (deploy compose)
-#   docker.io, docker-compose        the Docker Engine (and Debian's compose 1.29) beside podman: every
-#                                    engine test runs on both (scripts/test.sh)
+#   docker.io, docker-compose        the Docker Engine (and Debian's compose 1.29) beside podman, where no
+#                                    Docker Engine is installed already (docker-ce conflicts with docker.io):
+#                                    every engine test runs on both (scripts/test.sh)
 #   catatonit                        the pause process podman builds its pod infra image from (kube play)
 #   wrk                              bounded HTTP load on loopback (load test, npm run bench:load)
 packages=(chromium fonts-dejavu-core mariadb-server mariadb-client docker-registry gnupg
   podman buildah skopeo runc uidmap fuse-overlayfs slirp4netns golang-github-containernetworking-plugin-dnsname dnsmasq-base
   podman-compose catatonit wrk
-  docker.io docker-compose
   mmdebstrap
   openjdk-17-jdk-headless libservlet-api-java libmariadb-java)
 
@@ -41,6 +41,13 @@ fi
 if ! command -v apt-get >/dev/null 2>&1; then
   log "this script supports Debian and Ubuntu (apt-get). On another system install: ${packages[*]}"
   exit 1
+fi
+
+# Docker from Debian only where there is no Docker Engine of another origin (docker-ce, GitHub's runners),
+# and Debian's compose only where docker has no compose of its own.
+if ! command -v dockerd >/dev/null 2>&1 || [[ "$(dpkg-query -W -f='${Status}' docker.io 2>/dev/null || true)" == "install ok installed" ]]; then
+  packages+=(docker.io)
+  if ! docker compose version >/dev/null 2>&1; then packages+=(docker-compose); fi
 fi
 
 missing=()

@@ -57,8 +57,12 @@ async function processNames(container: string): Promise<string[]> {
   return (await podman(["top", container, "comm"])).split("\n").slice(1).map((l) => l.trim());
 }
 
-/** The compose tool of the engine under test: podman-compose, or Debian's docker-compose beside docker. */
-const composeTool = engine.name === "podman" ? "podman-compose" : "docker-compose";
+/** The compose tool of the engine under test: podman-compose; beside docker, Debian's docker-compose, else docker's compose plugin. */
+const hasDockerCompose = await execa("docker-compose", ["version"]).then(() => true, () => false);
+const composeCommand = engine.name === "podman" ? ["podman-compose"] : hasDockerCompose ? ["docker-compose"] : ["docker", "compose"];
+const composeTool = composeCommand.join(" ");
+/** Container names: <project>_<service>_1, or <project>-<service>-1 with docker's compose plugin (compose v2). */
+const serviceContainer = (project: string, service: string) => (composeCommand[1] === "compose" ? `${project}-${service}-1` : `${project}_${service}_1`);
 
 beforeAll(async () => {
   const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--namespace", namespace]);
@@ -84,9 +88,9 @@ describe(`compose stack under ${composeTool}`, () => {
     await writeFile(path.join(dir, ".env"), `CITELIBRE_HTTP_PORT=${httpPort}\nCITELIBRE_MAIL_PORT=${mailPort}\n`);
     // The project is named explicitly: its containers are <project>_<service>_1.
     const project = uniqueName("compose").replace(/[^a-z0-9]/g, "");
-    const compose = (args: string[]) => execa(composeTool, ["--project-name", project, ...args], { cwd: dir, reject: false, all: true });
+    const compose = (args: string[]) => execa(composeCommand[0] ?? "", [...composeCommand.slice(1), "--project-name", project, ...args], { cwd: dir, reject: false, all: true });
     for (const v of ["database", "mail"]) track("volumes", `${project}_${v}`);
-    for (const s of ["app", "database", "mail"]) track("containers", `${project}_${s}_1`);
+    for (const s of ["app", "database", "mail"]) track("containers", serviceContainer(project, s));
     track("networks", `${project}_default`);
     try {
       const up = await compose(["up", "-d"]);
@@ -94,13 +98,13 @@ describe(`compose stack under ${composeTool}`, () => {
       const site = `http://127.0.0.1:${httpPort}${portal}`;
       const first = await waitForHttp(site, 120_000);
       expect(first.body).toMatch(startedPage);
-      const appProcesses = await processNames(`${project}_app_1`);
+      const appProcesses = await processNames(serviceContainer(project, "app"));
       expect(appProcesses).toContain("java");
       expect(appProcesses.filter((p) => p.startsWith("mariadb"))).toEqual([]);
-      expect(await processNames(`${project}_database_1`)).toContain("mariadbd");
+      expect(await processNames(serviceContainer(project, "database"))).toContain("mariadbd");
       await waitForHttp(`http://127.0.0.1:${mailPort}/`, 30_000);
 
-      const db = `${project}_database_1`;
+      const db = serviceContainer(project, "database");
       await sqlIn(db, "INSERT INTO core_datastore (entity_key, entity_value) VALUES ('test.compose.kept', 'written before down')");
       const down = await compose(["down"]);
       expect(down.exitCode, down.all).toBe(0);
@@ -112,7 +116,7 @@ describe(`compose stack under ${composeTool}`, () => {
       expect(await sqlIn(db, "SELECT entity_value FROM core_datastore WHERE entity_key = 'test.compose.kept'")).toBe("written before down");
       // Initialised once, by the first start; the second start found it set up and skipped it.
       expect(await sqlIn(db, "SELECT COUNT(*) FROM citelibre_setup WHERE step = 'complete'")).toBe("1");
-      expect(await engine.logs(`${project}_app_1`)).toContain("first-time set-up skipped");
+      expect(await engine.logs(serviceContainer(project, "app"))).toContain("first-time set-up skipped");
       if (real) {
         // The back office's admin has the password of secrets/admin_password, not adminadmin.
         const stored = await sqlIn(db, "SELECT password FROM core_admin_user WHERE access_code = 'admin'");
