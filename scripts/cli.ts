@@ -392,6 +392,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
         `  cd ${rel} && docker compose -p ${result.model.stack} up -d      (docker-compose and podman-compose take the same -p)`,
         `Then open http://127.0.0.1:8080${result.model.frontOfficePath}`,
       ].join("\n"));
+      for (const note of result.notes ?? []) r.warn(note);
     });
   deployFlags(deploy.command("k8s <bundle>").description("Kubernetes manifests (kustomize-ready), validated against the Kubernetes OpenAPI schemas"))
     .option("--replicas <n>", "application replicas", "2")

@@ -45,9 +45,14 @@ fi
 
 # Docker from Debian only where there is no Docker Engine of another origin (docker-ce, GitHub's runners),
 # and Debian's compose only where docker has no compose of its own.
-if ! command -v dockerd >/dev/null 2>&1 || [[ "$(dpkg-query -W -f='${Status}' docker.io 2>/dev/null || true)" == "install ok installed" ]]; then
+installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" == "install ok installed" ]]; }
+other_docker=""
+for p in docker-ce docker-ce-cli containerd.io moby-engine docker-desktop podman-docker; do installed "$p" && other_docker=$p; done
+if installed docker.io || { [[ -z "$other_docker" ]] && ! command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; }; then
   packages+=(docker.io)
   if ! docker compose version >/dev/null 2>&1; then packages+=(docker-compose); fi
+elif [[ -n "$other_docker" ]]; then
+  log "Docker comes from $other_docker here: Debian's docker.io is not installed over it"
 fi
 
 missing=()
@@ -59,7 +64,8 @@ if (( ${#missing[@]} > 0 )); then
   log "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
   "${SUDO[@]}" apt-get update -qq
-  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # --no-remove: a package that conflicts with one already here stops the install instead of removing it.
+  "${SUDO[@]}" apt-get install -y -qq --no-install-recommends --no-remove "${missing[@]}" >/dev/null
 else
   log "system packages present: ${packages[*]}"
 fi
@@ -106,15 +112,17 @@ fi
 
 # The Docker daemon: started here when none answers and no systemd runs (containers, CI runners without
 # an init); where systemd runs, through it. Its log goes to /var/log/citelibre-dockerd.log.
-if ! docker info >/dev/null 2>&1; then
-  if [[ -d /run/systemd/system ]]; then
+if command -v dockerd >/dev/null 2>&1 && ! docker info >/dev/null 2>&1; then
+  if pgrep -x dockerd >/dev/null 2>&1; then
+    log "dockerd runs but does not answer this user: run as root, or join the docker group (usermod -aG docker $USER)"
+  elif [[ -d /run/systemd/system ]]; then
     "${SUDO[@]}" systemctl start docker || log "systemctl start docker failed: see journalctl -u docker"
   else
     log "starting dockerd (no systemd here); its log: /var/log/citelibre-dockerd.log"
     "${SUDO[@]}" setsid sh -c 'exec dockerd >>/var/log/citelibre-dockerd.log 2>&1' </dev/null &
   fi
   for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
-  if docker info >/dev/null 2>&1; then log "the Docker daemon answers"; else log "the Docker daemon does not answer: see /var/log/citelibre-dockerd.log (podman works without it)"; fi
+  if docker info >/dev/null 2>&1; then log "the Docker daemon answers"; else log "the Docker daemon does not answer: see /var/log/citelibre-dockerd.log (podman works without it; npm test then skips the docker run, and fails in CI)"; fi
 fi
 
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)

@@ -75,9 +75,9 @@ async function measure(engine: Engine, work: string): Promise<Figures> {
     }
     return figures;
   } finally {
-    await engine.remove(container);
+    await engine.remove(container, { now: true });
     await engine.removeVolume(volume);
-    for (const image of (await engine.imageNames()).filter((i) => i.includes(`/citelibre-bench-${process.pid}/`))) await engine.removeImage(image);
+    for (const image of await engine.imageNamesUnder(`citelibre-bench-${process.pid}`)) await engine.removeImage(image);
   }
 }
 

@@ -6,7 +6,7 @@
  * LOAD_SECONDS (default 15) sets the length of the ramp steps; LOAD_HOLD_SECONDS (default 60) the hold.
  */
 import { execa } from "execa";
-import { Engine } from "../engine/engine.js";
+import { selectEngine } from "../engine/engine.js";
 import { waitForHttp } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { loadStep, sampleMemory, stepLine, stylesheetPath, type LoadStep } from "./load-run.js";
@@ -15,7 +15,7 @@ const rampSeconds = Number(process.env.LOAD_SECONDS ?? 15);
 const holdSeconds = Number(process.env.LOAD_HOLD_SECONDS ?? 60);
 const memoryLimit = process.env.LOAD_MEMORY ?? "1g";
 const cli = repoPath("bin/citelibre.js");
-const engine = new Engine("podman");
+const engine = await selectEngine(undefined);
 const container = `citelibre-bench-load-${process.pid}`;
 const port = 18790;
 const page = `http://127.0.0.1:${port}/rendezvous/jsp/site/Portal.jsp`;
@@ -53,5 +53,5 @@ try {
   console.log(ok ? "PASS: zero errors at 50 connections and memory within the limit" : "FAIL: see above");
   process.exitCode = ok ? 0 : 1;
 } finally {
-  await engine.remove(container);
+  await engine.remove(container, { now: true });
 }

@@ -7,13 +7,13 @@
  */
 import { existsSync } from "node:fs";
 import { execa } from "execa";
-import { Engine } from "../engine/engine.js";
+import { selectEngine } from "../engine/engine.js";
 import { browserLanguage, freePort } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const engine = new Engine("podman");
+const engine = await selectEngine(undefined);
 const cli = repoPath("bin/citelibre.js");
 const namespace = `citelibre-bench-${process.pid}`;
 const war = process.env.CITELIBRE_LUTECE_WAR ?? repoPath("..", "shared", "fixtures", "lutece-core-7.0.6", "lutece-core-7.0.6.war");
@@ -80,7 +80,7 @@ async function measure(siteWar: string): Promise<Figures> {
       await engine.start(name);
       figures.restart.push(await firstPage(url, started));
     } finally {
-      await engine.remove(name);
+      await engine.remove(name, { now: true });
       await engine.removeVolume(volume);
     }
   }
@@ -106,5 +106,5 @@ try {
   }
 } finally {
   // Names only, never --force: an image that also carries a user's tag, or runs a user's container, stays.
-  for (const reference of (await engine.imageNames()).filter((l) => l.includes(`/${namespace}/`))) await engine.removeImage(reference);
+  for (const reference of await engine.imageNamesUnder(namespace)) await engine.removeImage(reference);
 }

@@ -9,7 +9,7 @@ import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { baseImageTag } from "../image/base.js";
-import { Engine } from "../engine/engine.js";
+import { selectEngine } from "../engine/engine.js";
 import { repoPath } from "../lib/repo.js";
 import { freePort, waitForHttp } from "../lib/http.js";
 import { buildFixtureImage } from "../../test/helpers/containers.js";
@@ -17,7 +17,7 @@ import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const buildRuns = Number(process.env.BENCH_BUILD_RUNS ?? 2);
-const engine = new Engine("podman");
+const engine = await selectEngine(undefined);
 const base = `localhost/${baseImageTag("tomcat10")}`;
 const fixture = "localhost/citelibre/fixture-site:bench";
 
@@ -70,7 +70,7 @@ for (let i = 0; i < runs; i++) {
     await waitForHttp(url, 60_000);
     restart.push(performance.now() - started);
   } finally {
-    await engine.remove(name);
+    await engine.remove(name, { now: true });
     await engine.removeVolume(volume);
   }
 }

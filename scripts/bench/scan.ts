@@ -5,7 +5,7 @@
  * stand-in site.
  */
 import { execa } from "execa";
-import { Engine } from "../engine/engine.js";
+import { selectEngine } from "../engine/engine.js";
 import { repoPath } from "../lib/repo.js";
 import { readImageContents, simulatedUpgrade } from "../scan/extract.js";
 import { parseSimulatedUpgrade } from "../scan/freshness.js";
@@ -14,7 +14,7 @@ import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const image = "citelibre/rendezvous:1.0.0";
-const engine = new Engine("podman");
+const engine = await selectEngine(undefined);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 console.log(`CiteLibre scan benchmark (${String(runs)} runs each, ${image})`);

@@ -148,8 +148,8 @@ async function editToRealSite(war: string, dir: string, count: number): Promise<
     cli.kill("SIGINT");
     await Promise.race([cli, new Promise((r) => setTimeout(r, 30_000))]);
     if (cli.exitCode === null) cli.kill("SIGKILL");
-    await engine.remove(name);
+    await engine.remove(name, { now: true });
     await engine.removeVolume(`${name}-data`);
-    for (const image of (await engine.imageNames()).filter((i) => i.includes(`/${namespace}/`))) await engine.removeImage(image);
+    for (const image of await engine.imageNamesUnder(namespace)) await engine.removeImage(image);
   }
 }

@@ -134,7 +134,8 @@ export function composeFiles(model: DeployModel): ComposeFiles {
       `Start:  echo 'a long random password' > ${DB_PASSWORD_FILE}   (done already if this folder was generated with it)`,
       `        and another in ${ADMIN_PASSWORD_FILE}: the back-office password of admin, set on the first start`,
       "        cp .env.example .env   (optional: ports, language, time zone, image)",
-      `        docker compose -p ${model.stack} up -d   (docker-compose and podman-compose take the same -p)`,
+      `        docker compose -p ${model.stack} up -d   (docker-compose and podman-compose take the same -p;`,
+      "        docker-compose 1.x applies the memory and CPU limits only with --compatibility)",
       `Site:   http://127.0.0.1:8080${model.frontOfficePath}     mails: http://127.0.0.1:1080/`,
       "Data:   the database and mail volumes survive `down`; `down -v` deletes them.",
     ]) + stringify(composeDocument(model), { lineWidth: 0 });

@@ -32,6 +32,8 @@ export interface DeployResult {
   files: string[];
   /** The password files created by this run (an existing one is never touched). */
   passwordsCreated: string[];
+  /** What the person should fix by hand (their own .env lacks the project name). */
+  notes?: string[];
 }
 
 const themeName = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
@@ -108,7 +110,24 @@ export async function deployCompose(bundleName: string, flags: DeployFlags): Pro
   for (const [file, what] of [[DB_PASSWORD_FILE, "the database password"], [ADMIN_PASSWORD_FILE, "the back-office password of admin"]] as const) {
     if ((await ensurePassword(outDir, file, what)).created) created.push(file);
   }
-  return { model, outDir, files: written, passwordsCreated: created };
+  const projectNote = await ensureProjectName(outDir, model.stack);
+  return { model, outDir, files: written, passwordsCreated: created, ...(projectNote ? { notes: [projectNote] } : {}) };
+}
+
+/**
+ * The compose project's name lives in .env (COMPOSE_PROJECT_NAME), which docker compose and docker-compose
+ * read: the compose file cannot say it for docker-compose 1.29. A new .env gets it; the user's own .env is
+ * never changed, only checked. Without it, the project takes the folder's name, and its volumes with it.
+ */
+async function ensureProjectName(outDir: string, stack: string): Promise<string | undefined> {
+  const file = path.join(outDir, ".env");
+  const existing = await readFile(file, "utf8").catch(() => undefined);
+  if (existing === undefined) {
+    await writeAtomically(file, `# Written once by citelibre deploy compose; yours to edit (.env.example lists every setting).\nCOMPOSE_PROJECT_NAME=${stack}\n`, 0o644);
+    return undefined;
+  }
+  if (/^\s*COMPOSE_PROJECT_NAME=/m.test(existing)) return undefined;
+  return `${file} has no COMPOSE_PROJECT_NAME: add COMPOSE_PROJECT_NAME=${stack}, or give -p ${stack} to compose, so the stack keeps its volumes (${stack}_database, ${stack}_mail)`;
 }
 
 export interface K8sFlags extends DeployFlags {

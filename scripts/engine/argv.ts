@@ -161,9 +161,13 @@ export function startArgv(_engine: EngineName, container: string): string[] {
   return ["start", container];
 }
 
-/** Removes a container, stopped or not, at once, and its anonymous volumes (an image's VOLUME); named volumes stay. */
-export function removeContainerArgv(_engine: EngineName, container: string): string[] {
-  return ["rm", "--force", "--volumes", container];
+/**
+ * Removes a container and its anonymous volumes (an image's VOLUME); named volumes stay. A running one is
+ * killed: docker at once, podman after its stop timeout unless `now` (--time 0). Stop it first to keep
+ * its data safe.
+ */
+export function removeContainerArgv(engine: EngineName, container: string, options: { now?: boolean } = {}): string[] {
+  return ["rm", "--force", "--volumes", ...(engine === "podman" && options.now ? ["--time", "0"] : []), container];
 }
 
 /** A container made from an image and never started: its files can be copied out. */

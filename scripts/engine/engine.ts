@@ -48,7 +48,9 @@ export class Engine {
   }
 
   build(spec: BuildSpec, extra: RunOptions = {}): Promise<RunResult> {
-    return this.exec(buildArgv(this.name, spec, this.capabilities), extra);
+    // docker without buildx: its own builder, even where DOCKER_BUILDKIT=1 would ask for the missing plugin.
+    const env = this.name === "docker" && !this.capabilities.buildx ? { env: { ...process.env, ...extra.env, DOCKER_BUILDKIT: "0" } } : {};
+    return this.exec(buildArgv(this.name, spec, this.capabilities), { ...extra, ...env });
   }
 
   run(spec: RunSpec, extra: RunOptions = {}): Promise<RunResult> {
@@ -63,9 +65,13 @@ export class Engine {
     return this.exec(stopArgv(this.name, container, timeoutSeconds));
   }
 
-  /** Removes a container at once, and its anonymous volumes (an image's VOLUME); named volumes stay. Absent is fine. */
-  async remove(container: string): Promise<void> {
-    await this.exec(removeContainerArgv(this.name, container)).catch(() => undefined);
+  /**
+   * Removes a container and its anonymous volumes; named volumes stay. Absent is fine. A running one is
+   * stopped first (its services stop in order, MariaDB flushes), unless `now` says it may be killed.
+   */
+  async remove(container: string, options: { now?: boolean; stopSeconds?: number } = {}): Promise<void> {
+    if (!options.now) await this.exec(stopArgv(this.name, container, options.stopSeconds ?? 30)).catch(() => undefined);
+    await this.exec(removeContainerArgv(this.name, container, { now: true })).catch(() => undefined);
   }
 
   /** Removes a named volume and its data. Absent is fine. */
@@ -98,7 +104,7 @@ export class Engine {
       }
       return copied;
     } finally {
-      await this.remove(container);
+      await this.remove(container, { now: true });
     }
   }
 
@@ -163,6 +169,11 @@ export class Engine {
     return (await this.exec(listImagesArgv())).stdout.split("\n").map((l) => l.trim()).filter((l) => l && !l.includes("<none>"));
   }
 
+  /** Local image names in a namespace (`ns/…` as docker lists them, `…/ns/…` with a registry or localhost/). */
+  async imageNamesUnder(namespace: string): Promise<string[]> {
+    return (await this.imageNames()).filter((n) => n.split("/").slice(0, -1).includes(namespace));
+  }
+
   async tag(source: string, ...targets: string[]): Promise<void> {
     for (const target of targets) await this.exec(tagArgv(this.name, source, target));
   }
@@ -219,12 +230,15 @@ export class Engine {
     if (options.signBy && !this.capabilities.gpgSigning) throw new UserError(`GPG simple signing needs podman (${this.name} push cannot sign): use --engine podman, or --sign cosign`);
     // docker pushes a local name: the destination's name, added for the push, goes after it.
     const added = this.name === "docker" && !(await this.imageExists(destination));
+    let printed = "";
     try {
-      for (const argv of pushArgvs(this.name, source, destination, options)) await this.exec(argv);
+      for (const argv of pushArgvs(this.name, source, destination, options)) printed = (await this.exec(argv)).stdout;
     } finally {
       if (added) await this.removeImage(destination);
     }
-    return this.capabilities.pushDigestFile ? (await readFile(options.digestFile, "utf8")).trim() : undefined;
+    if (this.capabilities.pushDigestFile) return (await readFile(options.digestFile, "utf8")).trim();
+    // docker says it on its last line: "<tag>: digest: sha256:… size: …".
+    return /digest: (sha256:[0-9a-f]{64})/.exec(printed)?.[1];
   }
 
   /** Pushes one manifest list joining local images (one per platform); returns its digest. */

@@ -131,7 +131,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
     for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
     const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseId, context: m.context, siteSha256: site.sha256, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
+    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseRef, baseId, context: m.context, siteSha256: site.sha256, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
     // The WAR is known by its checksum already: it is read only when the site image must be built.
     const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
     entries.push(`site/site.war\0${site.sha256}`, `platform\0${platform}`);

@@ -147,9 +147,10 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
           continue;
         }
         const digestFile = path.join(work, `digest-${String(i)}`);
+        // By ID: a name, with or without localhost/, means different images to docker and podman.
         const push = { digestFile, tlsVerify, ...(options.signing.kind === "gpg" ? { signBy: options.signing.fingerprint } : {}) };
         const pushed = await reporter.during(`pushing ${d.reference}`, withRetries(attempts, baseMs, async () => {
-          const digest = list ? await engine.pushManifestList(Object.values(list.ids), d.reference, push) : await engine.push(d.source, d.reference, push);
+          const digest = list ? await engine.pushManifestList(Object.values(list.ids), d.reference, push) : await engine.push(id, d.reference, push);
           // Read it back by digest: the registry must serve this image (or these images) under that digest.
           const back = await remoteManifest(digest ? `${repository}@${digest}` : d.reference);
           if (!back) throw new Error(`the registry does not serve ${d.reference} after the push (EOF)`);

@@ -33,9 +33,10 @@ export function track(kind: keyof typeof created, name: string): string {
 
 export async function cleanup(): Promise<void> {
   // --volumes: the anonymous volume a container gets for the image's VOLUME goes with it (named ones stay).
-  for (const c of created.containers) await engine.remove(c);
+  for (const c of created.containers) await engine.remove(c, { now: true });
   for (const v of created.volumes) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
-  for (const n of created.networks) await engine.raw(["network", "rm", "--force", n]).catch(() => undefined);
+  // docker's 20.10 client has no --force for network rm; the containers on it are gone by now.
+  for (const n of created.networks) await engine.raw(engine.name === "podman" ? ["network", "rm", "--force", n] : ["network", "rm", n]).catch(() => undefined);
 }
 
 /**
@@ -43,7 +44,7 @@ export async function cleanup(): Promise<void> {
  * never --force: an image that also carries a user's tag, or that a user's container runs, stays.
  */
 export async function removeImagesUnder(namespace: string): Promise<void> {
-  for (const reference of (await engine.imageNames()).filter((i) => i.includes(`/${namespace}/`))) await engine.removeImage(reference);
+  for (const reference of await engine.imageNamesUnder(namespace)) await engine.removeImage(reference);
 }
 
 export interface HostProcess {

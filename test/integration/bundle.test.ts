@@ -41,12 +41,12 @@ beforeAll(async () => {
   repo = await startMavenRepo();
   await repo.publish("fr.citelibre.fixture", "stand-in-site", "1.0.0", await readFile(await standInWar()));
   work = await mkdtemp(path.join(tmpdir(), "citelibre-bundle-it-"));
-  await engine.remove(container);
+  await engine.remove(container, { now: true });
   await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
 }, 600_000);
 
 afterAll(async () => {
-  await engine.remove(container);
+  await engine.remove(container, { now: true });
   await engine.raw(["volume", "rm", "--force", volume]).catch(() => undefined);
   await repo?.close();
   await rm(work, { recursive: true, force: true });

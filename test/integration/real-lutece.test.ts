@@ -102,7 +102,7 @@ describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", ()
     const difference = await pixelDifference(exampleville.screenshot, look.screenshot);
     console.log(`pixel difference, exampleville vs citelibre theme on the real portal: ${(difference * 100).toFixed(1)} % of 1280x900`);
     expect(difference).toBeGreaterThan(0.05);
-    await engine.remove(neutral.container);
+    await engine.remove(neutral.container, { now: true });
   });
 
   it("lets admin into the back office with the generated password, and refuses adminadmin", async () => {

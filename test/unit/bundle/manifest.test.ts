@@ -69,19 +69,22 @@ describe("bundle Dockerfiles", () => {
   it("order base, WAR, bundle in the site image, and put the theme alone on top", async () => {
     const siteTemplate = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
     const sha = "e".repeat(64);
-    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "sha256:abc", context: "ctx", siteSha256: sha, mounts: "yes" });
-    const order = ["FROM sha256:abc", "RUN --mount=type=bind,source=site/site.war,target=/tmp/site.war", `citelibre-install-war /tmp/site.war "ctx" ${sha}`, "COPY bundle/ /"].map((s) => site.indexOf(s));
+    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "localhost/citelibre/base:bookworm", baseId: "a".repeat(64), context: "ctx", siteSha256: sha, mounts: "yes" });
+    // Named in FROM (BuildKit refuses an image ID there); the ID is in the file, so a new base is a new site image.
+    expect(site).toContain("a".repeat(64));
+    expect(site).not.toMatch(/^FROM [0-9a-f]{64}/m);
+    const order = ["FROM localhost/citelibre/base:bookworm", "RUN --mount=type=bind,source=site/site.war,target=/tmp/site.war", `citelibre-install-war /tmp/site.war "ctx" ${sha}`, "COPY bundle/ /"].map((s) => site.indexOf(s));
     expect(order.every((pos, i) => pos >= 0 && (i === 0 || pos > (order[i - 1] ?? 0)))).toBe(true);
     // The WAR is mounted for the step that unpacks it, never copied into a layer of its own.
     expect(site).not.toMatch(/^(COPY|ADD) .*site\.war/m);
     expect(site).not.toContain("theme/");
     // Without BuildKit (docker without buildx): installed in a first stage, of which the final image
     // takes only what the install wrote, so no layer of it holds the WAR either.
-    const staged = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "sha256:abc", context: "ctx", siteSha256: sha, mounts: "" });
+    const staged = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "localhost/citelibre/base:bookworm", baseId: "a".repeat(64), context: "ctx", siteSha256: sha, mounts: "" });
     expect(staged).not.toContain("--mount");
     const stages = staged.split(/^FROM /m).slice(1);
     expect(stages).toHaveLength(2);
-    expect(stages[0]).toMatch(/^sha256:abc AS install\nCOPY site\/site\.war \/tmp\/site\.war\nRUN citelibre-install-war \/tmp\/site\.war "ctx" e{64}/);
+    expect(stages[0]).toMatch(/^localhost\/citelibre\/base:bookworm AS install\nCOPY site\/site\.war \/tmp\/site\.war\nRUN citelibre-install-war \/tmp\/site\.war "ctx" e{64}/);
     const final = stages[1] ?? "";
     expect(final).not.toMatch(/site\.war/);
     expect(final.split("\n").filter((l) => /^[A-Z]+ /.test(l))).toEqual([
