@@ -28,3 +28,27 @@ export async function inspectRemote(reference: string, what: "manifest" | "confi
 export async function verifySimpleSignature(manifestFile: string, identity: string, fingerprint: string, signature: string): Promise<void> {
   await run("skopeo", ["standalone-verify", manifestFile, identity, fingerprint, signature]);
 }
+
+/** cosign signs an image by digest: keyless (in GitHub Actions) or with a key (a file or env://VAR). */
+export function cosignSignArgv(signing: { key?: string }, referenceWithDigest: string, tlsVerify: boolean): string[] {
+  const insecure = tlsVerify ? [] : ["--allow-insecure-registry"];
+  return ["sign", "--yes", ...(signing.key ? ["--key", signing.key] : []), ...insecure, referenceWithDigest];
+}
+
+export function cosignVerifyArgv(referenceWithDigest: string, options: { key?: string; identity?: string; issuer?: string; tlsVerify: boolean }): string[] {
+  const insecure = options.tlsVerify ? [] : ["--allow-insecure-registry"];
+  if (options.key) return ["verify", "--key", options.key, ...insecure, referenceWithDigest];
+  if (!options.identity) throw new Error("internal: keyless verification needs the expected workflow identity");
+  return [
+    "verify", "--certificate-identity-regexp", options.identity,
+    "--certificate-oidc-issuer", options.issuer ?? "https://token.actions.githubusercontent.com", ...insecure, referenceWithDigest,
+  ];
+}
+
+export async function signWithCosign(signing: { key?: string }, referenceWithDigest: string, tlsVerify: boolean): Promise<void> {
+  await run("cosign", cosignSignArgv(signing, referenceWithDigest, tlsVerify), { timeout: 300_000 });
+}
+
+export async function verifyWithCosign(referenceWithDigest: string, options: { key?: string; identity?: string; issuer?: string; tlsVerify: boolean }): Promise<void> {
+  await run("cosign", cosignVerifyArgv(referenceWithDigest, options), { timeout: 120_000 });
+}

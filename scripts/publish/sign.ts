@@ -3,12 +3,12 @@
  * lookaside directory that /etc/containers/registries.d names; cosign signs after the push, keyless
  * with GitHub's OIDC token in Actions, or with a key elsewhere. `citelibre verify` checks either.
  */
-import { verifySimpleSignature } from "../engine/registry.js";
+import { signWithCosign, verifyWithCosign, verifySimpleSignature } from "../engine/registry.js";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { run, ToolError } from "../lib/exec.js";
+import { ToolError } from "../lib/exec.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import type { Signing } from "./plan.js";
 import { remoteManifest } from "./registry.js";
@@ -32,13 +32,6 @@ export function parseSigning(value: string | undefined, env: NodeJS.ProcessEnv =
   return { error: `--sign ${value}: expected gpg:<fingerprint>, cosign or cosign:<key>` };
 }
 
-export function cosignSignArgv(signing: Signing, referenceWithDigest: string, tlsVerify: boolean): string[] {
-  const insecure = tlsVerify ? [] : ["--allow-insecure-registry"];
-  if (signing.kind === "cosign-keyless") return ["sign", "--yes", ...insecure, referenceWithDigest];
-  if (signing.kind === "cosign-key") return ["sign", "--yes", "--key", signing.key, ...insecure, referenceWithDigest];
-  throw new Error("internal: not a cosign signing mode");
-}
-
 /**
  * The certificate identity a keyless signature must carry: the nightly or release workflow of one
  * repository. Any GitHub workflow can obtain a certificate, so "some workflow" proves nothing.
@@ -49,18 +42,10 @@ export function workflowIdentity(repository: string): string {
   return `^https://github\\.com/${escaped}/\\.github/workflows/(nightly|release)\\.yml@refs/(heads|tags)/.+$`;
 }
 
-export function cosignVerifyArgv(referenceWithDigest: string, options: { key?: string; identity?: string; issuer?: string; tlsVerify: boolean }): string[] {
-  const insecure = options.tlsVerify ? [] : ["--allow-insecure-registry"];
-  if (options.key) return ["verify", "--key", options.key, ...insecure, referenceWithDigest];
-  if (!options.identity) throw new Error("internal: keyless verification needs the expected workflow identity");
-  return [
-    "verify", "--certificate-identity-regexp", options.identity,
-    "--certificate-oidc-issuer", options.issuer ?? "https://token.actions.githubusercontent.com", ...insecure, referenceWithDigest,
-  ];
-}
 
 export async function cosignSign(signing: Signing, referenceWithDigest: string, tlsVerify: boolean): Promise<void> {
-  await run("cosign", cosignSignArgv(signing, referenceWithDigest, tlsVerify), { timeout: 300_000 });
+  if (signing.kind !== "cosign-key" && signing.kind !== "cosign-keyless") throw new Error("internal: not a cosign signing mode");
+  await signWithCosign(signing.kind === "cosign-key" ? { key: signing.key } : {}, referenceWithDigest, tlsVerify);
 }
 
 /** Path of the n-th simple signature of a manifest in the lookaside store (repository path without the host). */
@@ -126,7 +111,7 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
 export async function verifyCosign(referenceWithDigest: string, options: { key?: string; identity?: string; tlsVerify: boolean }): Promise<VerifyResult> {
   const digest = /@(sha256:[0-9a-f]{64})$/.exec(referenceWithDigest)?.[1] ?? "";
   try {
-    await run("cosign", cosignVerifyArgv(referenceWithDigest, options), { timeout: 120_000 });
+    await verifyWithCosign(referenceWithDigest, options);
     return { verified: true, reference: referenceWithDigest, digest, detail: options.key ? `cosign signature verified with ${options.key}` : `cosign keyless signature verified, made by a workflow matching ${options.identity ?? ""}` };
   } catch (e) {
     return { verified: false, reference: referenceWithDigest, digest, detail: e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message };

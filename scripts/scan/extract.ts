@@ -64,7 +64,10 @@ export async function readImageContents(engine: Engine, image: string): Promise<
       { from: webapps, to: path.join(work, "webapps"), optional: true },
       ...runtimeScripts.map((s) => ({ from: s.path, to: local(s), optional: true })),
     ]).catch((e: unknown) => {
-      throw new UserError(`${image} has no /var/lib/dpkg/status: \`citelibre scan\` reads Debian-based images (it lists packages from dpkg's status file). ${(e as Error).message.split("\n")[0] ?? ""}`);
+      const message = (e as Error).message;
+      // Only the required copy fails with the path in its message; anything else (no daemon, no space) is said as it is.
+      if (!message.includes("/var/lib/dpkg/status")) throw e;
+      throw new UserError(`${image} has no /var/lib/dpkg/status: \`citelibre scan\` reads Debian-based images (it lists packages from dpkg's status file). ${message.split("\n")[0] ?? ""}`);
     });
     const scripts: RuntimeFile[] = [];
     for (const [i, s] of runtimeScripts.entries()) {

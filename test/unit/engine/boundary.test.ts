@@ -9,7 +9,7 @@ import { describe, expect, it } from "vitest";
 import { repoPath } from "../../../scripts/lib/repo.js";
 
 const rules: Array<[string, RegExp]> = [
-  ["runs an engine or registry tool", /\b(run|execa|spawn|execFile)\(\s*["'`](docker|podman|skopeo|buildah|docker-compose|podman-compose)["'`]/],
+  ["runs an engine or registry tool", /\b(run|execa|spawn|execFile)\(\s*["'`](docker|podman|skopeo|buildah|cosign|docker-compose|podman-compose)["'`]/],
   ["passes argv to the engine", /\.raw\(/],
   ["decides by the engine's name", /\.name\s*[!=]==?\s*["'`](docker|podman)["'`]|["'`](docker|podman)["'`]\s*[!=]==?\s*\w+\.name\b/],
 ];

@@ -3,7 +3,8 @@ import { describe, expect, it } from "vitest";
 import { destinations, isTransient, parseRegistry, readManifest } from "../../../scripts/publish/plan.js";
 import { isLoopback } from "../../../scripts/lib/http.js";
 import { credentialsFor } from "../../../scripts/publish/registry.js";
-import { cosignSignArgv, cosignVerifyArgv, parseSigning, signaturePath, workflowIdentity } from "../../../scripts/publish/sign.js";
+import { parseSigning, signaturePath, workflowIdentity } from "../../../scripts/publish/sign.js";
+import { cosignSignArgv, cosignVerifyArgv } from "../../../scripts/engine/registry.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -71,8 +72,8 @@ describe("signing", () => {
   });
   it("signs and verifies with cosign by digest, never by tag", () => {
     const ref = `ghcr.io/c/rendezvous@sha256:${"a".repeat(64)}`;
-    expect(cosignSignArgv({ kind: "cosign-keyless" }, ref, true)).toEqual(["sign", "--yes", ref]);
-    expect(cosignSignArgv({ kind: "cosign-key", key: "env://COSIGN_PRIVATE_KEY" }, ref, false)).toEqual(["sign", "--yes", "--key", "env://COSIGN_PRIVATE_KEY", "--allow-insecure-registry", ref]);
+    expect(cosignSignArgv({}, ref, true)).toEqual(["sign", "--yes", ref]);
+    expect(cosignSignArgv({ key: "env://COSIGN_PRIVATE_KEY" }, ref, false)).toEqual(["sign", "--yes", "--key", "env://COSIGN_PRIVATE_KEY", "--allow-insecure-registry", ref]);
     expect(cosignVerifyArgv(ref, { tlsVerify: true, identity: workflowIdentity("citelibre/citelibre-forge") })).toEqual([
       "verify", "--certificate-identity-regexp", "^https://github\\.com/citelibre/citelibre-forge/\\.github/workflows/(nightly|release)\\.yml@refs/(heads|tags)/.+$",
       "--certificate-oidc-issuer", "https://token.actions.githubusercontent.com", ref,
