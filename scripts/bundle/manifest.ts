@@ -10,6 +10,7 @@ import { parseYamlText } from "../lib/json-source.js";
 import { ProblemList, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { closest, validateDocument } from "../lib/validate.js";
+import { namePattern } from "../lib/names.js";
 
 const exactVersion = z
   .string({ error: "must be a version such as 7.1.7" })
@@ -35,7 +36,7 @@ export const bundleSchema = z.strictObject({
   description: z.string({ error: "must be text" }).min(1).max(500),
   version: z.string({ error: "must be a semantic version" }).regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, { error: "must be a semantic version such as 1.0.0" }),
   context: z.string({ error: "must be text" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "must be a context path without slashes, such as rendezvous" }),
-  defaultTheme: z.string({ error: "must be a theme name" }).regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, { error: "must be the name of a folder in themes/" }).default("citelibre"),
+  defaultTheme: z.string({ error: "must be a theme name" }).regex(namePattern, { error: "must be the name of a folder in themes/" }).default("citelibre"),
   servletContainer: z.enum(["tomcat10", "tomcat9"], { error: "must be tomcat10 or tomcat9" }).default("tomcat10"),
   site: z.union(
     [

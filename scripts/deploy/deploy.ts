@@ -15,6 +15,7 @@ import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, composeFiles } from "./compose.j
 import { K8sOptionError, KUBERNETES_VERSION, SECRET_KEYS, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
 import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
+import { namePattern } from "../lib/names.js";
 
 export interface DeployFlags {
   /** Prefix of every generated name (default citelibre-<bundle>). */
@@ -36,7 +37,6 @@ export interface DeployResult {
   notes?: string[];
 }
 
-const themeName = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 
 async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOptions = {}): Promise<DeployModel> {
   const dir = await resolveBundleDir(bundleName);
@@ -44,7 +44,7 @@ async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOpt
   if (!bundle) throw new UserError(`bundle ${bundleName} is not valid:\n${problemsText(dir, problems.items)}`);
   // --theme takes a theme name or a theme folder (what build --theme takes): the image tag uses its name.
   const theme = flags.theme === undefined ? undefined : path.basename(path.resolve(flags.theme));
-  if (theme !== undefined && !themeName.test(theme)) {
+  if (theme !== undefined && !namePattern.test(theme)) {
     throw new UserError(`--theme: "${flags.theme}" is not a theme name or folder (lowercase letters, digits and '-', such as exampleville)`, [], 2);
   }
   if (flags.image !== undefined && !/^[a-z0-9][a-z0-9._/:-]*(?:@sha256:[0-9a-f]{64})?$/.test(flags.image)) {

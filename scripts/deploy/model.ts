@@ -5,6 +5,7 @@
  */
 import type { BundleManifest } from "../bundle/manifest.js";
 import { computeTags, imageName } from "../image/tags.js";
+import { namePattern } from "../lib/names.js";
 
 /** The runtime's numeric user for Tomcat (pinned in Dockerfile.base), for runAsUser and fsGroup. */
 export const TOMCAT_UID = 998;
@@ -64,17 +65,16 @@ export interface DeployModel {
   };
 }
 
-const name = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
 
 export function deployModel(manifest: BundleManifest, options: DeployOptions = {}): DeployModel {
   const theme = options.theme ?? manifest.defaultTheme;
-  if (!name.test(theme)) throw new Error(`"${theme}" is not a theme name`);
+  if (!namePattern.test(theme)) throw new Error(`"${theme}" is not a theme name`);
   const [tag = manifest.version] = computeTags({ event: { kind: "local", version: manifest.version }, theme, defaultTheme: manifest.defaultTheme });
   const image = options.image ?? `${imageName(manifest.name, { registry: options.registry, namespace: options.namespace })}:${tag}`;
   const replicas = options.replicas ?? 2;
   if (!Number.isInteger(replicas) || replicas < 1 || replicas > 50) throw new Error("replicas must be a whole number from 1 to 50");
   // Kubernetes object names (DNS labels), with room for the longest suffix added (-database, data-...-0).
-  if (options.stack !== undefined && !/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/.test(options.stack)) {
+  if (options.stack !== undefined && !namePattern.test(options.stack)) {
     throw new Error(`--name: "${options.stack}" must be 2 to 40 lowercase letters, digits or '-', starting with a letter (it prefixes every object's name)`);
   }
   const contextPrefix = manifest.context ? `/${manifest.context}` : "";

@@ -5,6 +5,7 @@
 import { z } from "zod";
 import type { Problem } from "../lib/problems.js";
 import { validateDocument, type Locate } from "../lib/validate.js";
+import { namePattern } from "../lib/names.js";
 
 /** C0 control characters and DEL: invisible, and able to break the formats text ends up in. */
 function hasControlCharacters(s: string): boolean {
@@ -54,7 +55,8 @@ const linkTarget = z
 
 const link = z.strictObject({ url: linkTarget, label: text(120) });
 
-export const themeNamePattern = /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/;
+/** A theme's name: the shared rule for chosen names (lib/names.ts). */
+export const themeNamePattern = namePattern;
 
 /** The theme name a city most likely meant: "Saint-Aubin" gives saint-aubin, "Ville d'Été" gives ville-d-ete. */
 export function themeNameFor(text: string): string | undefined {
