@@ -8,7 +8,7 @@ import { Command, CommanderError } from "commander";
 import type { BundleBuildFlags } from "./image/build-bundle.js";
 import { processIo, Reporter, type Io } from "./lib/log.js";
 import { ToolError } from "./lib/exec.js";
-import { UserError, formatProblem } from "./lib/problems.js";
+import { UsageError, UserError, formatProblem, problemsText, summaryLine } from "./lib/problems.js";
 import { repoPath } from "./lib/repo.js";
 
 interface GlobalOptions {
@@ -18,7 +18,6 @@ interface GlobalOptions {
 
 /** theme preview --watch: serves until Ctrl-C (or SIGTERM). */
 async function watchPreview(dir: string, portFlag: string | undefined, r: Reporter): Promise<void> {
-  const { UsageError } = await import("./lib/problems.js");
   const port = portFlag === undefined ? 0 : Number(portFlag);
   if (portFlag !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UsageError("--port must be a port number from 1 to 65535");
   const { startStudio } = await import("./theme/studio.js");
@@ -42,7 +41,6 @@ It rebuilds on every save and the page reloads by itself. Ctrl-C stops it.`);
 /** run --watch: the theme kept live in the running site, each sync said in one line (its problems after it). */
 async function followTheme(engine: import("./engine/engine.js").Engine, r: Reporter, options: Omit<import("./image/live-theme.js").LiveThemeOptions, "onSync" | "onWatchError">) {
   const { startLiveTheme } = await import("./image/live-theme.js");
-  const { problemsText } = await import("./theme/report.js");
   return startLiveTheme(engine, {
     ...options,
     onSync: (sync) => {
@@ -119,7 +117,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--no-cache", "do not reuse cached layers")
     .action(async (opts: { bootstrap: boolean; servletContainer: string; from?: string; refreshRootfs: boolean; cache: boolean }) => {
       const { buildBaseImage } = await import("./image/base.js");
-      const { UsageError } = await import("./lib/problems.js");
       if (opts.servletContainer !== "tomcat10" && opts.servletContainer !== "tomcat9") {
         throw new UsageError(`--servlet-container must be tomcat10 or tomcat9, not "${opts.servletContainer}"`);
       }
@@ -155,9 +152,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .action(async (name: string, opts: BundleBuildFlags) => {
       if (opts.platform) {
         const { checkPlatforms } = await import("./image/platform.js");
-        const { UsageError: Usage } = await import("./lib/problems.js");
         const platforms = checkPlatforms(opts.platform);
-        if (platforms.length !== 1) throw new Usage("--platform takes one os/arch; release --platforms builds several");
+        if (platforms.length !== 1) throw new UsageError("--platform takes one os/arch; release --platforms builds several");
       }
       const r = reporter();
       const started = performance.now();
@@ -186,16 +182,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--watch", "keep the theme live: every save of the theme folder is checked and copied into the running site, no rebuild", false)
     .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string; watch: boolean }) => {
       const { runSite } = await import("./image/run-site.js");
-      const { UsageError: Usage } = await import("./lib/problems.js");
       const port = Number(opts.port);
       const mailPort = Number(opts.mailPort);
       for (const [flag, v] of [["--port", port], ["--mail-port", mailPort]] as const) {
-        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new Usage(`${flag} must be a port number`);
+        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError(`${flag} must be a port number`);
       }
       if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(opts.name)) {
-        throw new Usage(`--name: "${opts.name}" is not a container name (letters, digits, '_', '.' and '-', starting with a letter or digit)`);
+        throw new UsageError(`--name: "${opts.name}" is not a container name (letters, digits, '_', '.' and '-', starting with a letter or digit)`);
       }
-      if (opts.watch && opts.detach) throw new Usage("--watch follows the theme folder until Ctrl-C: drop --detach");
+      if (opts.watch && opts.detach) throw new UsageError("--watch follows the theme folder until Ctrl-C: drop --detach");
       const r = reporter();
       const { bundle, result, themeDir } = await buildBundle(name, opts, r);
       const eng = await engine();
@@ -255,8 +250,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--no-freshness", "skip the check for pending Debian updates (it needs the Debian mirror)")
     .action(async (image: string, opts: { sbom?: string; sarif?: string; markdown?: string; policy?: string; requireTrivy: boolean; trivyTarget: string; freshness: boolean }) => {
       const { scanImage, scanText } = await import("./scan/scan.js");
-      const { UsageError: Usage } = await import("./lib/problems.js");
-      if (opts.trivyTarget !== "image" && opts.trivyTarget !== "sbom") throw new Usage(`--trivy-target must be image or sbom, not "${opts.trivyTarget}"`);
+      if (opts.trivyTarget !== "image" && opts.trivyTarget !== "sbom") throw new UsageError(`--trivy-target must be image or sbom, not "${opts.trivyTarget}"`);
       const { readFile } = await import("node:fs/promises");
       const { repoPath } = await import("./lib/repo.js");
       const toolVersion = (JSON.parse(await readFile(repoPath("package.json"), "utf8")) as { version: string }).version;
@@ -281,9 +275,8 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { publishImage, publishText } = await import("./publish/publish.js");
       const { parseSigning } = await import("./publish/sign.js");
       const { parsePlatforms } = await import("./image/platform.js");
-      const { UsageError: Usage } = await import("./lib/problems.js");
       const signing = parseSigning(opts.sign);
-      if ("error" in signing) throw new Usage(signing.error);
+      if ("error" in signing) throw new UsageError(signing.error);
       const platforms = opts.platforms ? parsePlatforms(opts.platforms) : undefined;
       const r = reporter();
       const result = await publishImage(await engine(), r, image, { registries: opts.registry, signing, ...(platforms ? { platforms } : {}) });
@@ -302,16 +295,15 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { verifyGpg, verifyCosign, workflowIdentity } = await import("./publish/sign.js");
       const { isLoopback } = await import("./lib/http.js");
       const { remoteManifest } = await import("./publish/registry.js");
-      const { UsageError: Usage, UserError: UE } = await import("./lib/problems.js");
       const modes = [opts.gpgKey, opts.cosignKey, opts.cosignKeyless].filter(Boolean).length;
-      if (modes !== 1) throw new Usage("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless <owner/repo>");
+      if (modes !== 1) throw new UsageError("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless <owner/repo>");
       const r = reporter();
       let result;
       if (opts.gpgKey) {
         result = await verifyGpg(reference, opts.gpgKey);
       } else {
         const manifest = await remoteManifest(reference);
-        if (!manifest) throw new UE(`${reference} is not in its registry: check the name and tag`);
+        if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag`);
         const byDigest = reference.includes("@") ? reference : `${reference.replace(/:[^/:]+$/, "")}@${manifest.digest}`;
         result = await verifyCosign(byDigest, {
           tlsVerify: !isLoopback(reference.split("/")[0] ?? ""),
@@ -344,13 +336,12 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { parseSigning } = await import("./publish/sign.js");
       const { readFile } = await import("node:fs/promises");
       const { repoPath } = await import("./lib/repo.js");
-      const { UsageError: Usage } = await import("./lib/problems.js");
       const signing = parseSigning(opts.sign);
-      if ("error" in signing) throw new Usage(signing.error);
+      if ("error" in signing) throw new UsageError(signing.error);
       const { checkPlatforms } = await import("./image/platform.js");
       const platforms = opts.platforms ? checkPlatforms(opts.platforms) : undefined;
       const maxAgeDays = Number(opts.maxAgeDays);
-      if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new Usage("--max-age-days must be a positive number of days");
+      if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new UsageError("--max-age-days must be a positive number of days");
       const list = (v: string | undefined) => v?.split(",").map((x) => x.trim()).filter(Boolean);
       const toolVersion = (JSON.parse(await readFile(repoPath("package.json"), "utf8")) as { version: string }).version;
       const bundles = list(opts.bundles);
@@ -406,12 +397,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--podman-port <n>", "with --podman: port of 127.0.0.1 where the site is published", "8080")
     .action(async (name: string, opts: Omit<import("./deploy/deploy.js").K8sFlags, "podmanPort"> & { replicas: string; podmanPort: string }) => {
       const { deployKubernetes } = await import("./deploy/deploy.js");
-      const { UsageError: Usage } = await import("./lib/problems.js");
       const replicas = Number(opts.replicas);
-      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 50) throw new Usage("--replicas must be a whole number from 1 to 50");
+      if (!Number.isInteger(replicas) || replicas < 1 || replicas > 50) throw new UsageError("--replicas must be a whole number from 1 to 50");
       const r = reporter();
       const podmanPort = Number(opts.podmanPort);
-      if (!Number.isInteger(podmanPort) || podmanPort < 1 || podmanPort > 65535) throw new Usage("--podman-port must be a port number from 1 to 65535");
+      if (!Number.isInteger(podmanPort) || podmanPort < 1 || podmanPort > 65535) throw new UsageError("--podman-port must be a port number from 1 to 65535");
       const result = await deployKubernetes(name, { ...opts, replicas, podmanPort });
       const rel = path.relative(process.cwd(), result.outDir) || ".";
       r.json({ ok: true, outDir: result.outDir, image: result.model.image, files: result.files, kubernetesVersion: result.kubernetesVersion });
@@ -431,7 +421,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("validate bundle manifests (default: every folder of bundles/); exit 1 if any is invalid")
     .action(async (names: string[]) => {
       const { listBundles, loadBundle, resolveBundleDir } = await import("./bundle/manifest.js");
-      const { problemsText, summaryLine } = await import("./theme/report.js");
       const r = reporter();
       const targets = names.length > 0 ? names : await listBundles();
       const results = [];
@@ -451,13 +440,11 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .action(async (name: string) => {
       const { loadBundle, resolveBundleDir } = await import("./bundle/manifest.js");
       const { sitePom } = await import("./bundle/site-pom.js");
-      const { UserError: UE } = await import("./lib/problems.js");
-      const { problemsText } = await import("./theme/report.js");
       const dir = await resolveBundleDir(name);
       const { bundle, problems } = await loadBundle(dir);
-      if (!bundle) throw new UE(`bundle ${name} is not valid:\n${problemsText(dir, problems.items)}`);
+      if (!bundle) throw new UserError(`bundle ${name} is not valid:\n${problemsText(dir, problems.items)}`);
       const m = bundle.manifest;
-      if (!("build" in m.site)) throw new UE(`${name} uses a prebuilt site (site.war): there is no POM to generate`);
+      if (!("build" in m.site)) throw new UserError(`${name} uses a prebuilt site (site.war): there is no POM to generate`);
       io.stdout.write(sitePom({ ...m, site: m.site }));
     });
 
@@ -480,7 +467,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("validate a theme folder and list every problem (exit 1 if any error)")
     .action(async (dir: string) => {
       const { checkTheme } = await import("./theme/build.js");
-      const { problemsText, summaryLine } = await import("./theme/report.js");
       const r = reporter();
       r.step(`checking ${dir}`);
       const outcome = await checkTheme(dir);
@@ -496,7 +482,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .option("--out <dir>", "output folder")
     .action(async (dir: string, opts: { out?: string }) => {
       const { buildTheme } = await import("./theme/build.js");
-      const { problemsText, summaryLine } = await import("./theme/report.js");
       const r = reporter();
       const started = performance.now();
       r.step(`building ${dir}`);
@@ -529,7 +514,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       const { assertReplaceable, checkTheme, defaultOutDir } = await import("./theme/build.js");
       const { addPreviewPage, takeScreenshots } = await import("./theme/preview.js");
       const { writeTreeAtomically } = await import("./lib/tree.js");
-      const { problemsText, summaryLine } = await import("./theme/report.js");
       const r = reporter();
       r.step(`building ${dir}`);
       const outcome = await checkTheme(dir);
@@ -561,7 +545,6 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     .description("print a bash completion script (enable it with: source <(npx citelibre completion bash))")
     .argument("<shell>", "the shell: bash")
     .action(async (shell: string) => {
-      const { UsageError } = await import("./lib/problems.js");
       if (shell !== "bash") throw new UsageError(`completion: "${shell}" is not supported; use bash`);
       const { bashCompletion } = await import("./lib/completion.js");
       io.stdout.write(bashCompletion(program));

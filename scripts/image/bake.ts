@@ -14,13 +14,12 @@ import type { Bundle } from "../bundle/manifest.js";
 import type { ResolvedSite } from "../bundle/site.js";
 import { readSiteFacts, type SiteSkin } from "../bundle/site-facts.js";
 import type { Reporter } from "../lib/log.js";
-import { UserError } from "../lib/problems.js";
+import { problemsText, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { stepTimer } from "../lib/steps.js";
 import { sha256 } from "../lib/hash.js";
 import { addFile, syncTree, type FileTree } from "../lib/tree.js";
 import { checkTheme } from "../theme/build.js";
-import { problemsText } from "../theme/report.js";
 
 export interface BakeOptions {
   themeDir: string;

@@ -4,9 +4,8 @@
 import { loadBundle, resolveBundleDir, type Bundle } from "../bundle/manifest.js";
 import { resolveSite } from "../bundle/site.js";
 import type { Reporter } from "../lib/log.js";
-import { UserError } from "../lib/problems.js";
+import { problemsText, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
-import { problemsText } from "../theme/report.js";
 import { bake, type BakeResult } from "./bake.js";
 import { gitRevision, gitSource } from "./base.js";
 import type { Engine } from "../engine/engine.js";

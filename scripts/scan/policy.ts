@@ -8,9 +8,8 @@ import path from "node:path";
 import { z } from "zod";
 import { isFixable, severities, type Finding, type Severity } from "./trivy-report.js";
 import { parseYamlText } from "../lib/json-source.js";
-import { UserError } from "../lib/problems.js";
+import { problemsText, UserError } from "../lib/problems.js";
 import { validateDocument } from "../lib/validate.js";
-import { problemsText } from "../theme/report.js";
 
 const isoDate = z.string({ error: "must be a date written YYYY-MM-DD" }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: "must be a date written YYYY-MM-DD" })
   .refine((d) => { const t = Date.parse(`${d}T00:00:00Z`); return !Number.isNaN(t) && new Date(t).toISOString().startsWith(d); }, { error: "is not a real date" });
