@@ -4,6 +4,7 @@ import { defineConfig } from "vitest/config";
 // because the machine has two cores and these tests start heavy processes.
 export default defineConfig({
   test: {
+    globalSetup: ["test/setup/build.ts"],
     include: ["test/integration/**/*.test.ts"],
     testTimeout: 180_000,
     hookTimeout: 180_000,

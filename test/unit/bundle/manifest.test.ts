@@ -126,10 +126,6 @@ describe("broken bundle manifests", () => {
     root = undefined;
   });
 
-  it(`cover at least 10 cases (${bad.length})`, () => {
-    expect(bad.length).toBeGreaterThanOrEqual(10);
-  });
-
   it.each(bad)("%s", async (_name, mutate, expected) => {
     root = await mkdtemp(path.join(tmpdir(), "citelibre-bundle-"));
     const dir = path.join(root, "rendezvous");
