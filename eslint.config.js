@@ -19,6 +19,23 @@ export default tseslint.config(
     },
   },
   {
+    // The product (and its benchmarks, bundled with it) never depends on test code; the engine package
+    // is the bottom of the container layer and depends on lib/ only.
+    files: ["scripts/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/test/**"], message: "scripts/ must not import test code: move what both need into scripts/." }] }],
+    },
+  },
+  {
+    files: ["scripts/engine/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [
+        { group: ["**/test/**"], message: "scripts/ must not import test code." },
+        { group: ["../*/**", "!../lib/**"], message: "the engine package depends on lib/ only." },
+      ] }],
+    },
+  },
+  {
     // In tests a missing value should fail loudly at the assertion, which `!` does.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },

@@ -12,7 +12,7 @@ import { baseImageTag } from "../image/base.js";
 import { selectEngine } from "../engine/engine.js";
 import { repoPath } from "../lib/repo.js";
 import { freePort, waitForHttp } from "../lib/http.js";
-import { buildFixtureImage } from "../../test/helpers/containers.js";
+import { buildStandInImage } from "../image/stand-in-image.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -48,7 +48,7 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-await buildFixtureImage(base, fixture);
+await buildStandInImage(engine, base, fixture);
 const cold: number[] = [];
 const restart: number[] = [];
 const stops: number[] = [];

@@ -35,7 +35,7 @@ async function standInSite(source: string): Promise<ResolvedSite> {
 }
 
 async function resolveExplicit(siteWar: string, bundle: Bundle, options: SiteOptions): Promise<ResolvedSite> {
-  if (siteWar === "stand-in") return standInSite("stand-in site (test/fixtures/site)");
+  if (siteWar === "stand-in") return standInSite("stand-in site (images/stand-in-site)");
   if (/^(https?|file):\/\//.test(siteWar)) {
     const fetched = await fetchToCache(siteWar, "war", undefined, options);
     return { file: fetched.file, sha256: fetched.sha256, source: siteWar, standIn: false };

@@ -1,5 +1,5 @@
 /**
- * The stand-in site: a small javax Servlet 4 webapp (test/fixtures/site) compiled with javac here,
+ * The stand-in site: a small javax Servlet 4 webapp (images/stand-in-site) compiled with javac here,
  * never committed as a binary. It behaves like a Lutece 7 site where the runtime and themes touch it
  * (Portal.jsp, db.properties, core_datastore, the theme hooks) and says on its page that it is a
  * stand-in. Tests inject it with --site-war; the demo uses it when the Lutece repository is unreachable.
@@ -25,7 +25,7 @@ export async function standInWar(): Promise<string> {
   const { createHash } = await import("node:crypto");
   const { readFile } = await import("node:fs/promises");
   const hash = createHash("sha256");
-  for (const dir of ["test/fixtures/site/src", "test/fixtures/site/webapp"]) {
+  for (const dir of ["images/stand-in-site/src", "images/stand-in-site/webapp"]) {
     const entries = (await readdir(repoPath(dir), { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name)).sort();
     for (const f of entries) hash.update(path.relative(repoPath(), f)).update(await readFile(f));
   }
@@ -45,12 +45,12 @@ export async function buildStandInWar(outDir?: string): Promise<string> {
   }
   const work = outDir ?? (await mkdtemp(path.join(tmpdir(), "citelibre-fixture-")));
   const tree = path.join(work, "webapp");
-  await cp(repoPath("test/fixtures/site/webapp"), tree, { recursive: true });
+  await cp(repoPath("images/stand-in-site/webapp"), tree, { recursive: true });
   const classes = path.join(tree, "WEB-INF/classes");
   await mkdir(classes, { recursive: true });
   await mkdir(path.join(tree, "WEB-INF/lib"), { recursive: true });
   await cp(jdbcDriver, path.join(tree, "WEB-INF/lib/mariadb-java-client.jar"));
-  await execa("javac", ["--release", "17", "-encoding", "UTF-8", "-cp", servletApi, "-d", classes, ...(await javaSources(repoPath("test/fixtures/site/src")))]);
+  await execa("javac", ["--release", "17", "-encoding", "UTF-8", "-cp", servletApi, "-d", classes, ...(await javaSources(repoPath("images/stand-in-site/src")))]);
   const war = path.join(work, "fixture-site.war");
   await execa("jar", ["--create", "--file", war, "-C", tree, "."]);
   return war;

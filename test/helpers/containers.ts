@@ -1,15 +1,10 @@
 /**
- * Helpers for tests that run real containers: free loopback ports, HTTP polling, a fixture site image
- * (the fixture WAR + a compiled theme + bundle SQL on top of the base image), and clean-up.
+ * Helpers for tests that run real containers: the engine of this run, free loopback ports, HTTP polling,
+ * the stand-in site image (built by the product's own code), and clean-up of what the tests created.
  */
-import { mkdir, mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import { selectEngine } from "../../scripts/engine/engine.js";
-import { checkTheme } from "../../scripts/theme/build.js";
-import { repoPath } from "../../scripts/lib/repo.js";
-import { writeTreeAtomically } from "../../scripts/lib/tree.js";
-import { buildStandInWar } from "../../scripts/bundle/stand-in.js";
+import { buildStandInImage, standInContext } from "../../scripts/image/stand-in-image.js";
 
 /** The engine the CLI would use (CITELIBRE_ENGINE, else podman, else docker): `npm test` runs the engine tests on both. */
 export const engine = await selectEngine(undefined);
@@ -90,34 +85,6 @@ export async function waitForExit(container: string, timeoutMs = 60_000): Promis
   throw new Error(`${container} still runs after ${timeoutMs} ms:\n${await engine.logs(container, 30)}`);
 }
 
-export const fixtureContext = "site";
-
-/** Builds a bundle-like image: base + fixture WAR (migrated for Tomcat 10) + bundle SQL + theme overlay. */
-export async function buildFixtureImage(baseImage: string, tag: string, theme = "exampleville"): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), "citelibre-fixture-image-"));
-  await buildStandInWar(path.join(dir, "war"));
-  const outcome = await checkTheme(repoPath("themes", theme));
-  if (!outcome.tree) throw new Error(`theme ${theme} does not build`);
-  await writeTreeAtomically(path.join(dir, "theme"), outcome.tree);
-  await mkdir(path.join(dir, "sql"), { recursive: true });
-  await writeFile(
-    path.join(dir, "sql", "001-core.sql"),
-    "CREATE TABLE IF NOT EXISTS core_datastore (entity_key VARCHAR(255) NOT NULL PRIMARY KEY, entity_value TEXT) DEFAULT CHARSET=utf8mb4;\n" +
-      "INSERT INTO core_datastore VALUES ('portal.site.site_property.name', 'Lutece');\n",
-  );
-  await writeFile(
-    path.join(dir, "Dockerfile"),
-    [
-      `FROM ${baseImage}`,
-      `ENV CITELIBRE_CONTEXT=${fixtureContext}`,
-      "COPY war/fixture-site.war /tmp/site.war",
-      `RUN citelibre-install-war /tmp/site.war ${fixtureContext} && rm /tmp/site.war`,
-      "COPY sql/ /opt/citelibre/sql/bundle/",
-      "COPY theme/sql/theme.sql /opt/citelibre/sql/theme/",
-      `COPY theme/webapp/ /opt/citelibre/tomcat/webapps/${fixtureContext}/`,
-      "",
-    ].join("\n"),
-  );
-  await engine.build({ context: dir, tags: [tag] });
-  return tag;
-}
+/** The stand-in site image of the runtime tests and the runtime benchmark (scripts/image/stand-in-image.ts), on this run's engine. */
+export const fixtureContext = standInContext;
+export const buildFixtureImage = (baseImage: string, tag: string, theme = "exampleville"): Promise<string> => buildStandInImage(engine, baseImage, tag, theme);
