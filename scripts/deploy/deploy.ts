@@ -5,7 +5,7 @@
  */
 import { podmanVersion } from "../engine/engine.js";
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadBundle, resolveBundleDir } from "../bundle/manifest.js";
 import { problemsText, UserError } from "../lib/problems.js";
@@ -15,6 +15,7 @@ import { K8sOptionError, KUBERNETES_VERSION, SECRET_KEYS, kubernetesFiles, kusto
 import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
 import { namePattern } from "../lib/names.js";
+import { writeFileAtomically } from "../lib/tree.js";
 
 export interface DeployFlags {
   /** Prefix of every generated name (default citelibre-<bundle>). */
@@ -61,19 +62,13 @@ function defaultOut(model: DeployModel, kind: string): string {
   return repoPath("dist", "deploy", `${model.bundle}${suffix}`, kind);
 }
 
-async function writeAtomically(file: string, content: string, mode = 0o644): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const staging = `${file}.tmp-${process.pid}`;
-  await writeFile(staging, content, { mode });
-  await rename(staging, file);
-}
 
 /** Writes each file atomically; files listed in `private` are created readable by their owner only. */
 async function writeFiles(outDir: string, files: Record<string, string>, privateFiles: string[] = []): Promise<string[]> {
   try {
     await mkdir(outDir, { recursive: true });
     for (const [rel, content] of Object.entries(files)) {
-      await writeAtomically(path.join(outDir, rel), content, privateFiles.includes(rel) ? 0o600 : 0o644);
+      await writeFileAtomically(path.join(outDir, rel), content, privateFiles.includes(rel) ? 0o600 : 0o644);
     }
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
@@ -97,7 +92,7 @@ async function ensurePassword(outDir: string, relative: string, what: string): P
   const password = randomBytes(24).toString("base64");
   await mkdir(outDir, { recursive: true });
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await writeAtomically(file, password, 0o600);
+  await writeFileAtomically(file, password, 0o600);
   return { password, created: true };
 }
 
@@ -122,7 +117,7 @@ async function ensureProjectName(outDir: string, stack: string): Promise<string 
   const file = path.join(outDir, ".env");
   const existing = await readFile(file, "utf8").catch(() => undefined);
   if (existing === undefined) {
-    await writeAtomically(file, `# Written once by citelibre deploy compose; yours to edit (.env.example lists every setting).\nCOMPOSE_PROJECT_NAME=${stack}\n`, 0o644);
+    await writeFileAtomically(file, `# Written once by citelibre deploy compose; yours to edit (.env.example lists every setting).\nCOMPOSE_PROJECT_NAME=${stack}\n`, 0o644);
     return undefined;
   }
   if (/^\s*COMPOSE_PROJECT_NAME=/m.test(existing)) return undefined;

@@ -12,6 +12,22 @@ export function addFile(tree: FileTree, relPath: string, content: string | Buffe
 }
 
 /**
+ * Writes one file so that a reader sees the old content or the new, never a part: written beside it,
+ * then renamed over it. Nothing is left behind on failure.
+ */
+export async function writeFileAtomically(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  const staging = `${file}.tmp-${String(process.pid)}`;
+  try {
+    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
+    await writeFile(staging, content, { mode });
+    await rename(staging, file);
+  } catch (e) {
+    await rm(staging, { force: true });
+    throw e;
+  }
+}
+
+/**
  * Writes the tree to `outDir` so that a crash or a failed build never leaves a half-written or mixed tree:
  * the new tree is written beside the old one and swapped in with renames.
  */

@@ -2,7 +2,7 @@
  * `citelibre scan <image>`: the SBOM, the Trivy gate (when Trivy is installed) and the freshness check,
  * written where asked and summarised for people. The gate's verdict decides the exit code.
  */
-import { mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Engine } from "../engine/engine.js";
@@ -18,6 +18,7 @@ import { buildSbom, serializeSbom } from "./sbom.js";
 import { markdownSummary, textTable, verdictLine, countsLine } from "./summary.js";
 import { parseTrivyReport, type Finding } from "./trivy-report.js";
 import { pinnedTrivyVersion, runTrivy, trivyOnPath, trivyVersion } from "./trivy.js";
+import { writeFileAtomically } from "../lib/tree.js";
 
 export interface ScanOptions {
   policyFile?: string;
@@ -45,16 +46,11 @@ export interface ScanResult {
   steps: Record<string, number>;
 }
 
-async function writeAtomically(file: string, content: string): Promise<void> {
-  const partial = `${file}.partial-${String(process.pid)}`;
-  try {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(partial, content);
-    await rename(partial, file);
-  } catch (e) {
-    await rm(partial, { force: true });
+/** A report file the user named: written whole or not at all, a failure said as a user error. */
+async function writeReportFile(file: string, content: string): Promise<void> {
+  await writeFileAtomically(file, content).catch((e: unknown) => {
     throw new UserError(`cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): choose a path in a folder you can write to`);
-  }
+  });
 }
 
 export function defaultSbomPath(image: string): string {
@@ -73,7 +69,7 @@ export async function scanImage(engine: Engine, reporter: Reporter, image: strin
   const contents = await timed("inventory", () => readImageContents(engine, image));
   const bom = buildSbom({ image: contents.facts, debian: contents.debian, java: contents.java, runtimeFiles: contents.runtimeFiles, tool: options.tool });
   const sbomFile = options.sbomFile ?? defaultSbomPath(image);
-  await timed("sbom", () => writeAtomically(sbomFile, serializeSbom(bom)));
+  await timed("sbom", () => writeReportFile(sbomFile, serializeSbom(bom)));
   reporter.step(`SBOM: ${String(bom.components.size)} components (${String(contents.debian.length)} Debian packages, ${String(contents.java.length)} Java libraries) -> ${sbomFile}`);
 
   const result: ScanResult = {
@@ -118,8 +114,8 @@ export async function scanImage(engine: Engine, reporter: Reporter, image: strin
     result.findings = vulns.findings;
     result.verdict = { ...verdict, line: verdictLine(verdict, policy) };
     result.passed = verdict.passed;
-    if (options.sarifFile) await writeAtomically(options.sarifFile, `${JSON.stringify(toSarif({ image, findings: vulns.findings, verdict, failOn: policy.failOn, trivyVersion: vulns.version }), null, 2)}\n`);
-    if (options.markdownFile) await writeAtomically(options.markdownFile, markdownSummary(image, vulns.findings, verdict, policy, vulns.version));
+    if (options.sarifFile) await writeReportFile(options.sarifFile, `${JSON.stringify(toSarif({ image, findings: vulns.findings, verdict, failOn: policy.failOn, trivyVersion: vulns.version }), null, 2)}\n`);
+    if (options.markdownFile) await writeReportFile(options.markdownFile, markdownSummary(image, vulns.findings, verdict, policy, vulns.version));
     for (const e of verdict.expired) reporter.warn(`the ignore entry for ${e.id} expired on ${e.expires}: it no longer ignores anything. Renew it with a new date and reason in the policy, or remove it.`);
   } else {
     result.trivy = { ran: false, reason: "Trivy is not installed" };
