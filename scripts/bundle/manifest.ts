@@ -2,6 +2,7 @@
  * bundles/<name>/bundle.yaml: one CiteLibre application assemblage (RendezVous, Service'EZ...), what its
  * site is made of, and how its image runs. A contributor adds a bundle by adding a folder.
  */
+import semver from "semver";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
@@ -34,7 +35,7 @@ export const bundleSchema = z.strictObject({
   name: z.string({ error: "must be text" }).regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: "must be 3 to 40 lowercase letters, digits or '-' (it names the image)" }),
   title: z.string({ error: "must be text" }).min(1).max(80),
   description: z.string({ error: "must be text" }).min(1).max(500),
-  version: z.string({ error: "must be a semantic version" }).regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, { error: "must be a semantic version such as 1.0.0" }),
+  version: z.string({ error: "must be a semantic version" }).refine((v) => semver.valid(v) === v, { error: "must be a semantic version such as 1.0.0" }),
   context: z.string({ error: "must be text" }).regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: "must be a context path without slashes, such as rendezvous" }),
   defaultTheme: z.string({ error: "must be a theme name" }).regex(namePattern, { error: "must be the name of a folder in themes/" }).default("citelibre"),
   servletContainer: z.enum(["tomcat10", "tomcat9"], { error: "must be tomcat10 or tomcat9" }).default("tomcat10"),

@@ -9,6 +9,7 @@
  * form; it ignores `stringData` (containers/podman#16625). A password that is itself canonical base64
  * survives that round trip unchanged, so for those versions it goes into `data` as it is.
  */
+import semver from "semver";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
 import { ConfigMap, PersistentVolumeClaim, Pod, Secret, Service, type IPodSpec, type IPodTemplateSpec } from "kubernetes-models/v1";
@@ -40,10 +41,8 @@ function withPublishedPorts(spec: IPodSpec, sitePort: number | undefined): IPodS
 }
 
 export function secretDataIsRaw(podmanVersion: string): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(podmanVersion);
-  if (!m) return false;
-  const [major, minor] = [Number(m[1]), Number(m[2])];
-  return major < 4 || (major === 4 && minor < 4);
+  const v = semver.coerce(podmanVersion);
+  return v !== null && semver.lt(v, "4.4.0");
 }
 
 /** The Service whose selector picks this workload's pods: its name is what other pods connect to. */

@@ -8,6 +8,7 @@
  *   are different images: they must not share a tag)
  * Images of a non-default theme get a -<theme> suffix on every tag and never `latest`.
  */
+import semver from "semver";
 export type BuildEvent =
   | { kind: "release"; version: string }
   | { kind: "nightly"; date: Date }
@@ -22,10 +23,8 @@ export interface TagInput {
   sha?: string;
 }
 
-const semver = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?$/;
-
 export function isPrerelease(version: string): boolean {
-  return semver.exec(version)?.[4] !== undefined;
+  return (semver.parse(version)?.prerelease.length ?? 0) > 0;
 }
 
 function ymd(date: Date): string {
@@ -44,11 +43,11 @@ export function computeTags(input: TagInput): string[] {
   switch (event.kind) {
     case "release":
     case "local": {
-      const m = semver.exec(event.version);
-      if (!m) throw new Error(`"${event.version}" is not a semantic version`);
+      const v = semver.valid(event.version) === event.version ? semver.parse(event.version) : null;
+      if (!v) throw new Error(`"${event.version}" is not a semantic version`);
       tags.push(event.version);
-      if (!m[4]) {
-        if (event.kind === "release") tags.push(`${m[1]}.${m[2]}`, `${m[1]}`);
+      if (v.prerelease.length === 0) {
+        if (event.kind === "release") tags.push(`${v.major}.${v.minor}`, `${v.major}`);
         if (isDefaultTheme) tags.push("latest");
       }
       break;

@@ -2,6 +2,7 @@
  * theme.yaml: the city's identity, links and footer texts. Validated strictly so a misspelt key is
  * reported (with the closest valid key) instead of silently ignored.
  */
+import semver from "semver";
 import { z } from "zod";
 import type { Problem } from "../lib/problems.js";
 import { validateDocument, type Locate } from "../lib/validate.js";
@@ -73,7 +74,7 @@ export const themeConfigSchema = z.strictObject({
   }),
   version: z
     .string({ error: "must be text such as \"1.0.0\"" })
-    .regex(/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/, { error: "must be a semantic version such as 1.0.0" })
+    .refine((v) => semver.valid(v) === v, { error: "must be a semantic version such as 1.0.0" })
     .default("1.0.0"),
   displayName: text(80),
   locale: z
