@@ -104,8 +104,8 @@ export async function deployCompose(bundleName: string, flags: DeployFlags): Pro
   for (const [file, what] of [[DB_PASSWORD_FILE, "the database password"], [ADMIN_PASSWORD_FILE, "the back-office password of admin"]] as const) {
     if ((await ensurePassword(outDir, file, what)).created) created.push(file);
   }
-  const projectNote = await ensureProjectName(outDir, model.stack);
-  return { model, outDir, files: written, passwordsCreated: created, ...(projectNote ? { notes: [projectNote] } : {}) };
+  const project = await ensureProjectName(outDir, model.stack);
+  return { model, outDir, files: project.created ? [...written, ".env"] : written, passwordsCreated: created, ...(project.note ? { notes: [project.note] } : {}) };
 }
 
 /**
@@ -113,15 +113,15 @@ export async function deployCompose(bundleName: string, flags: DeployFlags): Pro
  * read: the compose file cannot say it for docker-compose 1.29. A new .env gets it; the user's own .env is
  * never changed, only checked. Without it, the project takes the folder's name, and its volumes with it.
  */
-async function ensureProjectName(outDir: string, stack: string): Promise<string | undefined> {
+async function ensureProjectName(outDir: string, stack: string): Promise<{ created: boolean; note?: string }> {
   const file = path.join(outDir, ".env");
   const existing = await readFile(file, "utf8").catch(() => undefined);
   if (existing === undefined) {
     await writeFileAtomically(file, `# Written once by citelibre deploy compose; yours to edit (.env.example lists every setting).\nCOMPOSE_PROJECT_NAME=${stack}\n`, 0o644);
-    return undefined;
+    return { created: true };
   }
-  if (/^\s*COMPOSE_PROJECT_NAME=/m.test(existing)) return undefined;
-  return `${file} has no COMPOSE_PROJECT_NAME: add COMPOSE_PROJECT_NAME=${stack}, or give -p ${stack} to compose, so the stack keeps its volumes (${stack}_database, ${stack}_mail)`;
+  if (/^\s*COMPOSE_PROJECT_NAME=/m.test(existing)) return { created: false };
+  return { created: false, note: `${file} has no COMPOSE_PROJECT_NAME: add COMPOSE_PROJECT_NAME=${stack}, or give -p ${stack} to compose, so the stack keeps its volumes (${stack}_database, ${stack}_mail)` };
 }
 
 export interface K8sFlags extends DeployFlags {

@@ -114,6 +114,10 @@ describe("compose stack", () => {
     try {
       const first = await deployCompose("rendezvous", { out });
       expect(first.passwordsCreated).toEqual(["secrets/db_password", "secrets/admin_password"]);
+      // The project's name, which the compose file cannot carry for docker-compose 1.x, in a new .env.
+      expect(first.files).toContain(".env");
+      expect(await readFile(path.join(out, ".env"), "utf8")).toMatch(/^COMPOSE_PROJECT_NAME=citelibre-rendezvous$/m);
+      expect(first.notes).toBeUndefined();
       const password = await readFile(path.join(out, "secrets/db_password"), "utf8");
       const admin = await readFile(path.join(out, "secrets/admin_password"), "utf8");
       expect(password).toMatch(/^[A-Za-z0-9+/]{32}$/);
@@ -127,6 +131,9 @@ describe("compose stack", () => {
       expect(await readFile(path.join(out, "secrets/db_password"), "utf8")).toBe(password);
       expect(await readFile(path.join(out, "secrets/admin_password"), "utf8")).toBe("chosen-by-the-city\n");
       expect(await readFile(path.join(out, ".env"), "utf8")).toBe("CITELIBRE_HTTP_PORT=9000\n");
+      // The user's own .env is never changed; a missing project name is said, with the fix.
+      expect(second.files).not.toContain(".env");
+      expect(second.notes).toEqual([expect.stringMatching(/\.env has no COMPOSE_PROJECT_NAME: add COMPOSE_PROJECT_NAME=citelibre-rendezvous, or give -p citelibre-rendezvous/)]);
       expect(await readFile(path.join(out, "compose.yaml"), "utf8")).not.toContain(password);
     } finally {
       await rm(out, { recursive: true, force: true });
