@@ -1,0 +1,13 @@
+/**
+ * What every command module gets from the router (cli.ts): the output streams, a reporter and the
+ * engine as the global flags ask, and the exit status to set when the command's work says so.
+ */
+import type { Engine } from "../engine/engine.js";
+import type { Io, Reporter } from "../lib/log.js";
+
+export interface CommandContext {
+  io: Io;
+  reporter(): Reporter;
+  engine(): Promise<Engine>;
+  setExitCode(code: number): void;
+}
