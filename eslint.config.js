@@ -36,6 +36,18 @@ export default tseslint.config(
     },
   },
   {
+    // Size limits the team keeps: the router stays a router, and no function grows past a screen and a
+    // half. The folders listed hold them today; theme/, image/, scan/ and release/ still have functions
+    // to split (loadTheme, sanitizeSvg, startStudio, the CSS contract, compileTheme, bake, buildSbom,
+    // runRelease) and join the list as they are.
+    files: ["scripts/cli.ts"],
+    rules: { "max-lines": ["error", { max: 150, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ["scripts/{cli.ts,commands,engine,lib,deploy,publish,bundle,bench,runtime}/**/*.ts", "scripts/cli.ts"],
+    rules: { "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
+  {
     // In tests a missing value should fail loudly at the assertion, which `!` does.
     files: ["test/**/*.ts"],
     rules: { "@typescript-eslint/no-non-null-assertion": "off" },

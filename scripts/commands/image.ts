@@ -28,7 +28,23 @@ async function followTheme(engine: Engine, r: Reporter, options: Omit<LiveThemeO
   });
 }
 
-export function registerImageCommands(program: Command, ctx: CommandContext): void {
+const bundleBuildOptions = (cmd: Command) =>
+  cmd
+    .option("--theme <dir>", "theme folder (default: the bundle's default theme)")
+    .option("--site-war <war>", "site to bake instead of the manifest's: a path, an http(s)/file URL, groupId:artifactId:version, or stand-in")
+    .option("--maven-repo <url>", "Maven repository for coordinates (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--offline", "use only the local artifact cache", false)
+    .option("--stand-in-if-unreachable", "bake the stand-in site when the Lutece repository cannot be reached", false)
+    .option("--registry <host>", "registry part of the image name (for example ghcr.io)")
+    .option("--namespace <name>", "namespace part of the image name", "citelibre")
+    .option("--no-cache", "rebuild every layer of the bundle image");
+
+const buildBundle = async (ctx: CommandContext, name: string, opts: BundleBuildFlags, r: Reporter) => {
+  const { buildBundleImage } = await import("../image/build-bundle.js");
+  return buildBundleImage(await ctx.engine(), r, name, opts);
+};
+
+function registerBase(program: Command, ctx: CommandContext): void {
   program
     .command("base")
     .description("the runtime base image")
@@ -52,23 +68,9 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
       r.json({ ok: true, ...result });
       r.result(`Built ${result.image} (${(result.sizeBytes / 1e6).toFixed(0)} MB, ${result.id.slice(0, 12)}) from ${result.from} in ${(result.durationMs / 1000).toFixed(1)} s`);
     });
+}
 
-  const bundleBuildOptions = (cmd: Command) =>
-    cmd
-      .option("--theme <dir>", "theme folder (default: the bundle's default theme)")
-      .option("--site-war <war>", "site to bake instead of the manifest's: a path, an http(s)/file URL, groupId:artifactId:version, or stand-in")
-      .option("--maven-repo <url>", "Maven repository for coordinates (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
-      .option("--offline", "use only the local artifact cache", false)
-      .option("--stand-in-if-unreachable", "bake the stand-in site when the Lutece repository cannot be reached", false)
-      .option("--registry <host>", "registry part of the image name (for example ghcr.io)")
-      .option("--namespace <name>", "namespace part of the image name", "citelibre")
-      .option("--no-cache", "rebuild every layer of the bundle image");
-
-  const buildBundle = async (name: string, opts: BundleBuildFlags, r: Reporter) => {
-    const { buildBundleImage } = await import("../image/build-bundle.js");
-    return buildBundleImage(await ctx.engine(), r, name, opts);
-  };
-
+function registerBuild(program: Command, ctx: CommandContext): void {
   bundleBuildOptions(
     program.command("build <bundle>").description("bake a bundle image (base + site WAR + bundle config and SQL + theme)"),
   )
@@ -81,7 +83,7 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
       }
       const r = ctx.reporter();
       const started = performance.now();
-      const { result } = await buildBundle(name, opts, r);
+      const { result } = await buildBundle(ctx, name, opts, r);
       const total = Math.round(performance.now() - started);
       r.json({ ok: true, ...result, durationMs: total });
       r.result([
@@ -94,7 +96,9 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
         `  steps:  ${Object.entries(result.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}; total ${(total / 1000).toFixed(1)} s`,
       ].join("\n"));
     });
+}
 
+function registerRun(program: Command, ctx: CommandContext): void {
   bundleBuildOptions(
     program.command("run <bundle>").description("build what is missing, start the site with a named volume, wait until it answers, print its URLs"),
   )
@@ -116,7 +120,7 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
       }
       if (opts.watch && opts.detach) throw new UsageError("--watch follows the theme folder until Ctrl-C: drop --detach");
       const r = ctx.reporter();
-      const { bundle, result, themeDir } = await buildBundle(name, opts, r);
+      const { bundle, result, themeDir } = await buildBundle(ctx, name, opts, r);
       const eng = await ctx.engine();
       r.step(`starting ${result.image}`);
       // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
@@ -161,4 +165,10 @@ export function registerImageCommands(program: Command, ctx: CommandContext): vo
       await eng.stop(running.container, 10);
       r.result("Stopped.");
     });
+}
+
+export function registerImageCommands(program: Command, ctx: CommandContext): void {
+  registerBase(program, ctx);
+  registerBuild(program, ctx);
+  registerRun(program, ctx);
 }

@@ -29,9 +29,7 @@ It rebuilds on every save and the page reloads by itself. Ctrl-C stops it.`);
   await studio.close();
 }
 
-export function registerTheme(program: Command, ctx: CommandContext): void {
-  const theme = program.command("theme").description("create, check, build and preview city themes");
-
+function registerThemeNew(theme: Command, ctx: CommandContext): void {
   theme
     .command("new <name>")
     .description("create themes/<name> from an existing theme, ready to edit")
@@ -43,7 +41,9 @@ export function registerTheme(program: Command, ctx: CommandContext): void {
       r.json({ theme: name, dir: target });
       r.result(`Created ${path.relative(process.cwd(), target) || target}.\nNext: put your logo in logo.svg, your colours in tokens.json, your links in theme.yaml, then run:\n  npx citelibre theme preview ${path.relative(process.cwd(), target)}`);
     });
+}
 
+function registerThemeCheck(theme: Command, ctx: CommandContext): void {
   theme
     .command("check <dir>")
     .description("validate a theme folder and list every problem (exit 1 if any error)")
@@ -57,7 +57,9 @@ export function registerTheme(program: Command, ctx: CommandContext): void {
       r.result(outcome.valid ? `${dir}: valid (${summaryLine(outcome.problems)})` : `${dir}: invalid (${summaryLine(outcome.problems)})`);
       ctx.setExitCode(outcome.valid ? 0 : 1);
     });
+}
 
+function registerThemeBuild(theme: Command, ctx: CommandContext): void {
   theme
     .command("build <dir>")
     .description("compile a theme folder into a CiteLibre overlay (default: dist/themes/<name>)")
@@ -81,7 +83,9 @@ export function registerTheme(program: Command, ctx: CommandContext): void {
       if (outcome.problems.length > 0) r.result(problemsText(dir, outcome.problems));
       r.result(`Built theme ${m.theme.name} ${m.theme.version} -> ${path.relative(process.cwd(), outcome.outDir) || outcome.outDir} (${m.files.length} files, ${m.digest.slice(0, 19)}, ${ms} ms)`);
     });
+}
 
+function registerThemePreview(theme: Command, ctx: CommandContext): void {
   theme
     .command("preview <dir>")
     .description("build the theme, then render preview.html and light/dark screenshots with headless Chromium")
@@ -121,4 +125,9 @@ export function registerTheme(program: Command, ctx: CommandContext): void {
       }
       r.result(`Preview of ${outcome.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
     });
+}
+
+export function registerTheme(program: Command, ctx: CommandContext): void {
+  const theme = program.command("theme").description("create, check, build and preview city themes");
+  for (const register of [registerThemeNew, registerThemeCheck, registerThemeBuild, registerThemePreview]) register(theme, ctx);
 }
