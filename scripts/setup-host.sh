@@ -12,7 +12,7 @@ set -euo pipefail
 #   golang-...-plugin-dnsname,       container names resolve on podman networks (CNI backend)
 #   dnsmasq-base
 #   mmdebstrap                       builds the Debian root filesystem of the base image without a registry
-#   openjdk-17-jdk-headless,         compile the test fixture webapp (javax Servlet 4, like Lutece 7)
+#   openjdk-17-jdk-headless,         compile the stand-in site (images/stand-in-site: javax Servlet 4, like Lutece 7)
 #   libservlet-api-java, libmariadb-java
 #   docker-registry                  a real OCI registry on 127.0.0.1 for the publish and release tests
 #   gnupg                            GPG simple signing of published images (podman --sign-by)

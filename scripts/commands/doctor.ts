@@ -9,7 +9,7 @@ export function registerDoctor(program: Command, ctx: CommandContext): void {
     .command("doctor")
     .description("list what is installed, what is missing, and how to fix it")
     .action(async () => {
-      const { runChecks, doctorText } = await import("../lib/doctor.js");
+      const { runChecks, doctorText } = await import("../host/doctor.js");
       const r = ctx.reporter();
       const checks = await runChecks();
       r.json({ ok: checks.every((c) => c.ok || c.testsOnly || c.optional), checks });

@@ -23,8 +23,13 @@ export interface TagInput {
   sha?: string;
 }
 
+/** The version as SemVer 2.0 writes it, exactly (no "v" prefix, no build metadata), or null. */
+function strictVersion(version: string): semver.SemVer | null {
+  return semver.valid(version) === version ? semver.parse(version) : null;
+}
+
 export function isPrerelease(version: string): boolean {
-  return (semver.parse(version)?.prerelease.length ?? 0) > 0;
+  return (strictVersion(version)?.prerelease.length ?? 0) > 0;
 }
 
 function ymd(date: Date): string {
@@ -43,7 +48,7 @@ export function computeTags(input: TagInput): string[] {
   switch (event.kind) {
     case "release":
     case "local": {
-      const v = semver.valid(event.version) === event.version ? semver.parse(event.version) : null;
+      const v = strictVersion(event.version);
       if (!v) throw new Error(`"${event.version}" is not a semantic version`);
       tags.push(event.version);
       if (v.prerelease.length === 0) {

@@ -44,3 +44,32 @@ describe("the engine package's boundary", () => {
     expect(found).toEqual([]);
   });
 });
+
+/** Every module a file imports, static or dynamic (ESLint's no-restricted-imports sees only the static ones). */
+function importsOf(text: string): string[] {
+  return [...text.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)["']([^"']+)["']/gm)].map((m) => m[1] ?? "");
+}
+
+describe("import directions, dynamic imports included", () => {
+  it("reads static and dynamic imports", () => {
+    expect(importsOf('import { a } from "../lib/x.js";\nconst { b } = await import("../engine/engine.js");\nimport "./side.js";')).toEqual(["../lib/x.js", "../engine/engine.js", "./side.js"]);
+  });
+
+  it("keeps scripts/ off test/, lib/ at the bottom, and the engine package on lib/ only", async () => {
+    const entries = await readdir(repoPath("scripts"), { recursive: true, withFileTypes: true });
+    const found: string[] = [];
+    for (const e of entries.filter((x) => x.isFile() && x.name.endsWith(".ts"))) {
+      const file = path.join(e.parentPath, e.name);
+      const folder = path.relative(repoPath("scripts"), e.parentPath).split(path.sep)[0] ?? "";
+      for (const spec of importsOf(await readFile(file, "utf8")).filter((s) => s.startsWith("."))) {
+        const target = path.relative(repoPath(), path.resolve(e.parentPath, spec));
+        const into = target.split(path.sep).slice(0, 2).join("/");
+        const where = `${path.relative(repoPath(), file)} imports ${spec}`;
+        if (target.startsWith("test")) found.push(`${where}: scripts/ never imports test code`);
+        if (folder === "lib" && into !== "scripts/lib" && !target.startsWith("package.json")) found.push(`${where}: lib/ is the bottom layer`);
+        if (folder === "engine" && into !== "scripts/lib" && into !== "scripts/engine") found.push(`${where}: the engine package depends on lib/ only`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+});

@@ -2,7 +2,7 @@
  * `citelibre doctor`: what this machine has, what is missing, and the command that fixes each gap.
  */
 import { existsSync } from "node:fs";
-import { run } from "./exec.js";
+import { run } from "../lib/exec.js";
 
 export interface Check {
   name: string;
