@@ -78,3 +78,11 @@ export function computeTags(input: TagInput): string[] {
 export function imageName(bundle: string, options: { registry?: string; namespace?: string } = {}): string {
   return [options.registry, options.namespace ?? "citelibre", bundle].filter(Boolean).join("/");
 }
+
+/**
+ * An entry's rolling nightly tag among its tags: `nightly`, or `nightly-<theme>` for another theme, never
+ * a dated one (`nightly-YYYYMMDD[-theme]`); `nightly` when there is none.
+ */
+export function rollingNightlyTag(tags: string[]): string {
+  return tags.find((t) => /^nightly(-[a-z][a-z0-9-]*)?$/.test(t)) ?? "nightly";
+}

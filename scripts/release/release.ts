@@ -13,7 +13,7 @@ import { baseImageTag, buildBaseImage, gitRevision } from "../image/base.js";
 import { buildBundleImage } from "../image/build-bundle.js";
 import { isNative, nativePlatform } from "../image/platform.js";
 import type { Engine } from "../engine/engine.js";
-import { computeTags, imageName, type BuildEvent } from "../image/tags.js";
+import { computeTags, imageName, rollingNightlyTag, type BuildEvent } from "../image/tags.js";
 import { sha256, sha256File } from "../lib/hash.js";
 import type { Reporter } from "../lib/log.js";
 import { UsageError, UserError } from "../lib/problems.js";
@@ -168,7 +168,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
       const digest = await inputsDigest(p.bundleDir, p.themeDir);
       if (mode === "nightly" && options.registries.length > 0) {
         const first = parseRegistry(options.registries[0] ?? "");
-        const nightlyTag = entry.tags.find((t) => t.startsWith("nightly") && !/^nightly-\d{8}/.test(t)) ?? "nightly";
+        const nightlyTag = rollingNightlyTag(entry.tags);
         const ref = "error" in first ? "" : `${first.host}/${first.namespace}/${entry.bundle}:${nightlyTag}`;
         const last = await remoteImageConfig(ref).catch(() => undefined);
         const decision = decideRebuild({
@@ -256,7 +256,7 @@ async function checkReportDir(dir: string): Promise<void> {
 async function pullLastNightly(engine: Engine, reporter: Reporter, entry: ReleaseEntry, registry: string | undefined): Promise<string | undefined> {
   const parsed = registry ? parseRegistry(registry) : undefined;
   if (!parsed || "error" in parsed) return undefined;
-  const tag = entry.tags.find((t) => /^nightly(-[a-z]|$)/.test(t) && !/^nightly-\d{8}/.test(t)) ?? "nightly";
+  const tag = rollingNightlyTag(entry.tags);
   const reference = `${parsed.host}/${parsed.namespace}/${entry.bundle}:${tag}`;
   if (!(await remoteImageConfig(reference).catch(() => undefined))) return undefined;
   reporter.step(`pulling ${reference} to check its packages against Debian`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { computeTags, imageName, sanitizeTag, type TagInput } from "../../../scripts/image/tags.js";
+import { computeTags, imageName, rollingNightlyTag, sanitizeTag, type TagInput } from "../../../scripts/image/tags.js";
 
 const night = new Date("2026-11-26T23:30:00Z");
 const base = { theme: "citelibre", defaultTheme: "citelibre" };
@@ -36,5 +36,15 @@ describe("computeTags", () => {
   it("names images citelibre/<bundle> with an optional registry and namespace", () => {
     expect(imageName("rendezvous")).toBe("citelibre/rendezvous");
     expect(imageName("rendezvous", { registry: "ghcr.io", namespace: "city" })).toBe("ghcr.io/city/rendezvous");
+  });
+});
+
+describe("the rolling nightly tag", () => {
+  it("is nightly, or nightly-<theme>, never a dated one, whatever the order", () => {
+    const date = new Date("2026-12-01T03:00:00Z");
+    expect(rollingNightlyTag(computeTags({ event: { kind: "nightly", date }, theme: "citelibre", defaultTheme: "citelibre" }))).toBe("nightly");
+    expect(rollingNightlyTag(computeTags({ event: { kind: "nightly", date }, theme: "exampleville", defaultTheme: "citelibre" }))).toBe("nightly-exampleville");
+    expect(rollingNightlyTag(["nightly-20261201-exampleville", "nightly-exampleville"])).toBe("nightly-exampleville");
+    expect(rollingNightlyTag(["nightly-20261201"])).toBe("nightly");
   });
 });
