@@ -37,107 +37,117 @@ const contentTypes: Record<string, string> = {
 
 export const studioWidths = { phone: 390, tablet: 768, desktop: 1280 } as const;
 
-export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void } = {}): Promise<Studio> {
-  let tree: FileTree | undefined;
-  let last: StudioBuild = { version: 0, ok: false, ms: 0, problems: [] };
-  let closed = false;
-  const listeners = new Set<ServerResponse>();
-  // The pages reload on a new version: one event per build (or watcher failure), to every open page.
-  const buildEvent = () => `event: build\ndata: ${JSON.stringify({ version: last.version, ok: last.ok })}\n\n`;
-  const announce = () => {
-    for (const client of listeners) client.write(buildEvent());
-  };
+/** What the studio's server and builds share: the last build, its files, and the pages listening. */
+interface StudioState {
+  port: number;
+  tree?: FileTree;
+  last: StudioBuild;
+  listeners: Set<ServerResponse>;
+}
 
-  const buildOnce = async (): Promise<StudioBuild> => {
-    const started = performance.now();
-    let ok = false;
-    let problems: Problem[];
-    try {
-      const outcome = await checkTheme(dir, { contrastFailuresAsWarnings: true });
-      if (outcome.tree && outcome.config) {
-        await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
-        tree = outcome.tree;
-      }
-      ok = outcome.valid;
-      problems = outcome.problems;
-    } catch (e) {
-      // A file caught mid-save, a folder renamed: said on the page; the last good build stays on screen.
-      problems = [{ severity: "error", file: dir, message: `the build stopped: ${(e as Error).message}`, fix: "save the file again; the studio rebuilds at every change" }];
+/** The pages reload on a new version: one event per build (or watcher failure), to every open page. */
+const buildEvent = (state: StudioState) => `event: build\ndata: ${JSON.stringify({ version: state.last.version, ok: state.last.ok })}\n\n`;
+
+function announce(state: StudioState): void {
+  for (const client of state.listeners) client.write(buildEvent(state));
+}
+
+async function buildOnce(dir: string, state: StudioState): Promise<StudioBuild> {
+  const started = performance.now();
+  let ok = false;
+  let problems: Problem[];
+  try {
+    const outcome = await checkTheme(dir, { contrastFailuresAsWarnings: true });
+    if (outcome.tree && outcome.config) {
+      await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
+      state.tree = outcome.tree;
     }
-    last = { version: last.version + 1, ok, ms: Math.round(performance.now() - started), problems };
-    announce();
-    options.onBuild?.(last);
-    return last;
-  };
-  const builds = oneAtATime(buildOnce, () => closed);
-  const build = () => builds.run();
+    ok = outcome.valid;
+    problems = outcome.problems;
+  } catch (e) {
+    // A file caught mid-save, a folder renamed: said on the page; the last good build stays on screen.
+    problems = [{ severity: "error", file: dir, message: `the build stopped: ${(e as Error).message}`, fix: "save the file again; the studio rebuilds at every change" }];
+  }
+  state.last = { version: state.last.version + 1, ok, ms: Math.round(performance.now() - started), problems };
+  announce(state);
+  return state.last;
+}
+
+function serve(state: StudioState, req: IncomingMessage, res: ServerResponse): void {
+  // Only this machine's own names: a page whose domain was rebound to 127.0.0.1 gets nothing.
+  if (req.headers.host !== `127.0.0.1:${state.port}` && req.headers.host !== `localhost:${state.port}`) {
+    res.writeHead(421, { "content-type": "text/plain" }).end("the theme studio answers to 127.0.0.1 only");
+    return;
+  }
+  const url = new URL(req.url ?? "/", "http://127.0.0.1");
+  if (url.pathname === "/") {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(studioPage());
+  } else if (url.pathname === "/__events") {
+    res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
+    res.write(buildEvent(state));
+    state.listeners.add(res);
+    res.on("close", () => state.listeners.delete(res));
+  } else if (url.pathname === "/__problems") {
+    res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(state.last));
+  } else {
+    const rel = path.posix.normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, "");
+    let body = rel.startsWith("..") ? undefined : state.tree?.get(rel);
+    if (!body) {
+      res.writeHead(404, { "content-type": "text/plain" }).end(state.tree ? "not in the preview" : "the theme has not built yet: see its problems");
+      return;
+    }
+    if (rel === "preview.html") body = Buffer.from(body.toString("utf8").replace("</body>", `${modeScript}</body>`));
+    res.writeHead(200, { "content-type": contentTypes[path.extname(rel)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
+  }
+}
+
+export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void } = {}): Promise<Studio> {
+  const state: StudioState = { port: 0, last: { version: 0, ok: false, ms: 0, problems: [] }, listeners: new Set() };
+  let closed = false;
+  const builds = oneAtATime(async () => {
+    const build = await buildOnce(dir, state);
+    options.onBuild?.(build);
+    return build;
+  }, () => closed);
 
   const server = createServer((req, res) => {
     try {
-      serve(req, res);
+      serve(state, req, res);
     } catch {
       // A malformed address (a page elsewhere in the browser can send one) must not stop the studio.
       if (!res.headersSent) res.writeHead(400, { "content-type": "text/plain" });
       res.end("bad request");
     }
   });
-  let port = 0;
-  const serve = (req: IncomingMessage, res: ServerResponse) => {
-    // Only this machine's own names: a page whose domain was rebound to 127.0.0.1 gets nothing.
-    if (req.headers.host !== `127.0.0.1:${port}` && req.headers.host !== `localhost:${port}`) {
-      res.writeHead(421, { "content-type": "text/plain" }).end("the theme studio answers to 127.0.0.1 only");
-      return;
-    }
-    const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    if (url.pathname === "/") {
-      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" }).end(studioPage());
-    } else if (url.pathname === "/__events") {
-      res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-store", connection: "keep-alive" });
-      res.write(buildEvent());
-      listeners.add(res);
-      res.on("close", () => listeners.delete(res));
-    } else if (url.pathname === "/__problems") {
-      res.writeHead(200, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(last));
-    } else {
-      const rel = path.posix.normalize(decodeURIComponent(url.pathname)).replace(/^\/+/, "");
-      let body = rel.startsWith("..") ? undefined : tree?.get(rel);
-      if (!body) {
-        res.writeHead(404, { "content-type": "text/plain" }).end(tree ? "not in the preview" : "the theme has not built yet: see its problems");
-        return;
-      }
-      if (rel === "preview.html") body = Buffer.from(body.toString("utf8").replace("</body>", `${modeScript}</body>`));
-      res.writeHead(200, { "content-type": contentTypes[path.extname(rel)] ?? "application/octet-stream", "cache-control": "no-store" }).end(body);
-    }
-  };
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port ?? 0, "127.0.0.1", resolve);
   });
-  port = (server.address() as AddressInfo).port;
+  state.port = (server.address() as AddressInfo).port;
 
   let watcher: FolderWatch;
   try {
-    watcher = await watchFolder(dir, () => void build(), (e) => {
-      last = { ...last, version: last.version + 1, ok: false, problems: [{ severity: "error", file: dir, message: `can no longer be watched (${e.message})`, fix: "start the preview again" }] };
-      announce();
+    watcher = await watchFolder(dir, () => void builds.run(), (e) => {
+      state.last = { ...state.last, version: state.last.version + 1, ok: false, problems: [{ severity: "error", file: dir, message: `can no longer be watched (${e.message})`, fix: "start the preview again" }] };
+      announce(state);
     });
   } catch (e) {
     server.close();
     throw e;
   }
   // The first build, once the watcher runs: a save during it is built next.
-  await build();
+  await builds.run();
 
   return {
-    url: `http://127.0.0.1:${port}/`,
+    url: `http://127.0.0.1:${state.port}/`,
     settled: async () => {
       await new Promise((r) => setTimeout(r, 120));
-      return builds.current() ?? last;
+      return builds.current() ?? state.last;
     },
     close: async () => {
       closed = true;
       await watcher.close();
-      for (const client of listeners) client.end();
+      for (const client of state.listeners) client.end();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await builds.current();
