@@ -59,12 +59,10 @@ function properties(entries: Array<[string, string | undefined]>): Models.Proper
   return new Models.PropertyRepository(entries.filter((e): e is [string, string] => e[1] !== undefined && e[1] !== "").map(([k, v]) => new Models.Property(k, v)));
 }
 
-export function buildSbom(input: SbomInput): Models.Bom {
-  const { image } = input;
+/** The image itself: the SBOM's subject, named and hashed by its ID, with its OCI labels. */
+function imageComponent(image: SbomInput["image"]): Models.Component {
   const labels = image.labels;
   const { repository, tag } = repositoryOf(image.reference);
-  const distro = image.os ? `${image.os.id}-${image.os.versionId}` : undefined;
-
   const subject = new Models.Component(Enums.ComponentType.Container, repository, {
     bomRef: `image:sha256:${image.id}`,
     ...(labels["org.opencontainers.image.version"] ? { version: labels["org.opencontainers.image.version"] } : tag ? { version: tag } : {}),
@@ -78,6 +76,29 @@ export function buildSbom(input: SbomInput): Models.Bom {
     ]),
   });
   if (labels["org.opencontainers.image.licenses"]) subject.licenses.add(new Models.LicenseExpression(labels["org.opencontainers.image.licenses"]));
+  return subject;
+}
+
+/** A Debian package, by its deb purl (with the distribution, when the image says it). */
+function debianComponent(p: SbomInput["debian"][number], os: SbomInput["image"]["os"]): Models.Component {
+  const distro = os ? `${os.id}-${os.versionId}` : undefined;
+  const purl = new PackageURL("deb", os?.id ?? "debian", p.name, p.version, { arch: p.architecture, ...(distro ? { distro } : {}) }, undefined).toString();
+  return new Models.Component(Enums.ComponentType.Library, p.name, {
+    bomRef: purl, version: p.version, purl,
+    ...(p.description ? { description: p.description } : {}),
+    ...(p.maintainer ? { publisher: p.maintainer } : {}),
+    properties: properties([
+      ["fr.citelibre:deb.source", p.source],
+      ["fr.citelibre:deb.source.version", p.sourceVersion],
+      ["fr.citelibre:deb.architecture", p.architecture],
+    ]),
+  });
+}
+
+export function buildSbom(input: SbomInput): Models.Bom {
+  const { image } = input;
+  const labels = image.labels;
+  const subject = imageComponent(image);
 
   const bom = new Models.Bom({ serialNumber: serialNumberFor(image.id) });
   bom.metadata.timestamp = new Date(image.created);
@@ -96,19 +117,7 @@ export function buildSbom(input: SbomInput): Models.Bom {
       ...(image.os.prettyName ? { description: image.os.prettyName } : {}),
     }));
   }
-  for (const p of input.debian) {
-    const purl = new PackageURL("deb", image.os?.id ?? "debian", p.name, p.version, { arch: p.architecture, ...(distro ? { distro } : {}) }, undefined).toString();
-    add(new Models.Component(Enums.ComponentType.Library, p.name, {
-      bomRef: purl, version: p.version, purl,
-      ...(p.description ? { description: p.description } : {}),
-      ...(p.maintainer ? { publisher: p.maintainer } : {}),
-      properties: properties([
-        ["fr.citelibre:deb.source", p.source],
-        ["fr.citelibre:deb.source.version", p.sourceVersion],
-        ["fr.citelibre:deb.architecture", p.architecture],
-      ]),
-    }));
-  }
+  for (const p of input.debian) add(debianComponent(p, image.os));
 
   const site = labels["fr.citelibre.site.sha256"]
     ? add(new Models.Component(Enums.ComponentType.Application, `site-${labels["fr.citelibre.bundle"] ?? "unknown"}`, {
