@@ -112,6 +112,24 @@ export function renderDockerfile(template: string, values: Record<string, string
   return Handlebars.compile(template, { strict: true, noEscape: true })({ ...values, ...(labels ? { labelInstruction: labelInstruction(labels) } : {}) });
 }
 
+/**
+ * The site image's build context (base, WAR, bundle config and SQL) and its tag, a digest of those
+ * inputs. The WAR is known by its checksum already: it is read only when the site image must be built.
+ */
+async function siteImageInputs(engine: Engine, bundle: Bundle, site: ResolvedSite, at: { baseRef: string; baseId: string; platform: string; suffix: string }): Promise<{ tree: FileTree; tag: string }> {
+  const m = bundle.manifest;
+  const webapp = webappPath(m.context);
+  const tree: FileTree = new Map();
+  addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
+  for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
+  for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
+  const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
+  addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: at.baseRef, baseId: at.baseId, context: m.context, siteSha256: site.sha256, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
+  const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
+  entries.push(`site/site.war\0${site.sha256}`, `platform\0${at.platform}`);
+  return { tree, tag: `localhost/citelibre-cache/${m.name}-site${at.suffix}:${sha256(entries.sort().join("\n")).slice(0, 16)}` };
+}
+
 export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, options: BakeOptions): Promise<BakeResult> {
   const { steps, timed } = stepTimer();
   const m = bundle.manifest;
@@ -124,19 +142,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   // The theme compiles in this process while the engine looks up the base and site images: the lookups
   // run at once, and nothing is built until the theme is known to be valid.
   reporter.step(`compiling the theme ${options.themeDir}`);
-  const siteInputs = async (baseId: string) => {
-    const tree: FileTree = new Map();
-    addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
-    for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
-    for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
-    const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-    addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: baseRef, baseId, context: m.context, siteSha256: site.sha256, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
-    // The WAR is known by its checksum already: it is read only when the site image must be built.
-    const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
-    entries.push(`site/site.war\0${site.sha256}`, `platform\0${platform}`);
-    const tag = `localhost/citelibre-cache/${m.name}-site${suffix}:${sha256(entries.sort().join("\n")).slice(0, 16)}`;
-    return { tree, tag };
-  };
+  const siteInputs = (baseId: string) => siteImageInputs(engine, bundle, site, { baseRef, baseId, platform, suffix });
   // The site image records its skin in a label, so a theme rebuild need not read the WAR again.
   const skinOf = (image: string): Promise<SiteSkin | undefined> => engine.imageFacts(image).then((f) => siteSkin(f.labels), () => undefined);
   const lookups = timed("lookups", async () => {
