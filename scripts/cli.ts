@@ -34,12 +34,13 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   // Browserslist data age is not the user's problem, and its warning would pollute --json output.
   process.env.BROWSERSLIST_IGNORE_OLD_DATA ??= "1";
   let exitCode = 0;
+  const version = toolVersion();
   const program = new Command("citelibre")
     .description("Build branded CiteLibre (Lutece) sites: themes, images, scans, releases.")
     .option("--json", "print machine-readable JSON on stdout", false)
     .option("--verbose", "print every step and tool call", false)
     .option("--engine <engine>", "container engine: docker or podman (default: CITELIBRE_ENGINE, else detect)")
-    .version(toolVersion(), "--version", "print the version of citelibre-forge")
+    .version(version, "--version", "print the version of citelibre-forge")
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({
@@ -53,6 +54,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
 
   const ctx: CommandContext = {
     io,
+    version,
     reporter: () => {
       const g = program.opts<GlobalOptions>();
       return new Reporter(io, { json: g.json, verbose: g.verbose });

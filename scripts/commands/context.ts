@@ -7,6 +7,8 @@ import type { Io, Reporter } from "../lib/log.js";
 
 export interface CommandContext {
   io: Io;
+  /** citelibre-forge's version, read once by the router (SBOMs and release reports name it). */
+  version: string;
   reporter(): Reporter;
   engine(): Promise<Engine>;
   setExitCode(code: number): void;

@@ -26,8 +26,6 @@ export function registerRelease(program: Command, ctx: CommandContext): void {
       const { runRelease } = await import("../release/release.js");
       const { reportMarkdown } = await import("../release/report.js");
       const { parseSigning } = await import("../publish/sign.js");
-      const { readFile } = await import("node:fs/promises");
-      const { repoPath } = await import("../lib/repo.js");
       const signing = parseSigning(opts.sign);
       if ("error" in signing) throw new UsageError(signing.error);
       const { checkPlatforms } = await import("../image/platform.js");
@@ -35,13 +33,12 @@ export function registerRelease(program: Command, ctx: CommandContext): void {
       const maxAgeDays = Number(opts.maxAgeDays);
       if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new UsageError("--max-age-days must be a positive number of days");
       const list = (v: string | undefined) => v?.split(",").map((x) => x.trim()).filter(Boolean);
-      const toolVersion = (JSON.parse(await readFile(repoPath("package.json"), "utf8")) as { version: string }).version;
       const bundles = list(opts.bundles);
       const themes = list(opts.themes);
       const r = ctx.reporter();
       const report = await runRelease(await ctx.engine(), r, {
         nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
-        requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: toolVersion },
+        requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version },
         ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}), ...(platforms ? { platforms } : {}),
       });
       r.json(report);

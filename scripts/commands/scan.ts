@@ -19,12 +19,9 @@ export function registerScan(program: Command, ctx: CommandContext): void {
     .action(async (image: string, opts: { sbom?: string; sarif?: string; markdown?: string; policy?: string; requireTrivy: boolean; trivyTarget: string; freshness: boolean }) => {
       const { scanImage, scanText } = await import("../scan/scan.js");
       if (opts.trivyTarget !== "image" && opts.trivyTarget !== "sbom") throw new UsageError(`--trivy-target must be image or sbom, not "${opts.trivyTarget}"`);
-      const { readFile } = await import("node:fs/promises");
-      const { repoPath } = await import("../lib/repo.js");
-      const toolVersion = (JSON.parse(await readFile(repoPath("package.json"), "utf8")) as { version: string }).version;
       const r = ctx.reporter();
       const result = await scanImage(await ctx.engine(), r, image, {
-        requireTrivy: opts.requireTrivy, trivyTarget: opts.trivyTarget, freshness: opts.freshness, tool: { name: "citelibre-forge", version: toolVersion },
+        requireTrivy: opts.requireTrivy, trivyTarget: opts.trivyTarget, freshness: opts.freshness, tool: { name: "citelibre-forge", version: ctx.version },
         ...(opts.sbom ? { sbomFile: opts.sbom } : {}), ...(opts.sarif ? { sarifFile: opts.sarif } : {}),
         ...(opts.markdown ? { markdownFile: opts.markdown } : {}), ...(opts.policy ? { policyFile: opts.policy } : {}),
       });

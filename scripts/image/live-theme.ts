@@ -27,8 +27,7 @@ export interface LiveSync {
 }
 
 export interface LiveTheme {
-  /** Resolves once the sync under way (and one asked for during it) is done. */
-  settled(): Promise<LiveSync | undefined>;
+  /** Stops following the folder, once the sync under way (if any) is done. */
   close(): Promise<void>;
 }
 
@@ -128,13 +127,9 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
 
   const syncs = oneAtATime(syncOnce, () => closed);
   const watcher = await watchFolder(options.themeDir, () => void syncs.run(), (e) => options.onWatchError?.(e));
-  // Not awaited: the caller can listen for Ctrl-C at once; settled() and close() wait for it.
+  // Not awaited: the caller can listen for Ctrl-C at once; close() waits for it.
   void syncs.run();
   return {
-    settled: async () => {
-      await new Promise((r) => setTimeout(r, 150));
-      return syncs.current();
-    },
     close: async () => {
       closed = true;
       await watcher.close();

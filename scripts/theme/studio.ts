@@ -24,8 +24,6 @@ export interface StudioBuild {
 
 export interface Studio {
   url: string;
-  /** Resolves when the build under way (if any) and a pending one are done. */
-  settled(): Promise<StudioBuild>;
   close(): Promise<void>;
 }
 
@@ -140,10 +138,6 @@ export async function startStudio(dir: string, options: { port?: number; onBuild
 
   return {
     url: `http://127.0.0.1:${state.port}/`,
-    settled: async () => {
-      await new Promise((r) => setTimeout(r, 120));
-      return builds.current() ?? state.last;
-    },
     close: async () => {
       closed = true;
       await watcher.close();
