@@ -1,5 +1,9 @@
 /**
- * Image tags, following docker/metadata-action's conventions, from one pure function:
+ * The tag policy, in one place: which build event a run is, and the image tags each event gets.
+ *
+ * Events: a scheduled run (or --nightly) is a nightly, a pushed vX.Y.Z[-pre] tag a release, a pull
+ * request pr-N, a branch push its branch name, and a run on a workstation a local build of the bundle's
+ * version. Tags follow docker/metadata-action's conventions:
  *   release of X.Y.Z        X.Y.Z, X.Y, X, latest   (a pre-release X.Y.Z-rc.1 gets only its own tag)
  *   nightly                 nightly, nightly-YYYYMMDD (UTC)
  *   branch / pull request   branch name (sanitised) / pr-N
@@ -9,6 +13,8 @@
  * Images of a non-default theme get a -<theme> suffix on every tag and never `latest`.
  */
 import semver from "semver";
+import { UsageError } from "../lib/problems.js";
+
 export type BuildEvent =
   | { kind: "release"; version: string }
   | { kind: "nightly"; date: Date }
@@ -85,4 +91,22 @@ export function imageName(bundle: string, options: { registry?: string; namespac
  */
 export function rollingNightlyTag(tags: string[]): string {
   return tags.find((t) => /^nightly(-[a-z][a-z0-9-]*)?$/.test(t)) ?? "nightly";
+}
+
+/** The build event of this run, from the command line and GitHub's environment (passed in: pure). */
+export function eventFromEnvironment(env: NodeJS.ProcessEnv, options: { nightly: boolean; now: Date; version: string }): BuildEvent {
+  if (options.nightly || env.GITHUB_EVENT_NAME === "schedule") return { kind: "nightly", date: options.now };
+  const ref = env.GITHUB_REF ?? "";
+  if (ref.startsWith("refs/tags/")) {
+    const tag = ref.slice("refs/tags/".length);
+    const version = tag.startsWith("v") ? tag.slice(1) : "";
+    if (strictVersion(version)) return { kind: "release", version };
+    // Any other tag would fall through to a local build and publish `latest`: refuse it instead.
+    throw new UsageError(`the tag ${tag} is not a release tag: releases are tagged vX.Y.Z or vX.Y.Z-pre (for example v1.2.0 or v1.3.0-rc.1)`);
+  }
+  const pr = /^refs\/pull\/(\d+)\//.exec(ref);
+  if (pr?.[1] && env.GITHUB_EVENT_NAME?.startsWith("pull_request")) return { kind: "pull-request", number: Number(pr[1]) };
+  const branch = /^refs\/heads\/(.+)$/.exec(ref);
+  if (branch?.[1] && env.GITHUB_ACTIONS === "true") return { kind: "branch", branch: branch[1] };
+  return { kind: "local", version: options.version };
 }

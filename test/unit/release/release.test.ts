@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import YAML from "yaml";
-import { computeTags } from "../../../scripts/image/tags.js";
+import { computeTags, eventFromEnvironment } from "../../../scripts/image/tags.js";
 import { decideRebuild, inputsDigestOf } from "../../../scripts/release/changes.js";
-import { eventFromEnvironment } from "../../../scripts/release/event.js";
 import { reportMarkdown, type ReleaseReport } from "../../../scripts/release/report.js";
 import { sha256 } from "../../../scripts/lib/hash.js";
 import { repoPath } from "../../../scripts/lib/repo.js";
@@ -25,6 +24,10 @@ describe("tags per GitHub event", () => {
   });
   it("refuses a pushed tag that is not vX.Y.Z instead of publishing it as latest", () => {
     expect(() => tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/tags/v1.2" })).toThrow(/v1\.2 is not a release tag/);
+    // SemVer as written: no leading zeros, no build metadata (a tag cannot carry "+"), no prefix but "v".
+    for (const tag of ["v01.2.3", "v1.2.3+build.5", "1.2.3", "release-1.2.3"]) {
+      expect(() => tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "push", GITHUB_REF: `refs/tags/${tag}` })).toThrow(`${tag} is not a release tag`);
+    }
   });
   it("--nightly wins over the event, and other themes get a suffix and never latest", () => {
     expect(tagsFor({ GITHUB_ACTIONS: "true", GITHUB_EVENT_NAME: "workflow_dispatch", GITHUB_REF: "refs/heads/main" }, "exampleville", true)).toEqual(["nightly-exampleville", "nightly-20261126-exampleville"]);
