@@ -5,6 +5,7 @@
  */
 import { podmanVersion } from "../engine/engine.js";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadBundle, resolveBundleDir } from "../bundle/manifest.js";
@@ -16,6 +17,7 @@ import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
 import { namePattern } from "../lib/names.js";
 import { writeFileAtomically } from "../lib/tree.js";
+import { themeNameOf } from "../theme/identity.js";
 
 export interface DeployFlags {
   /** Prefix of every generated name (default citelibre-<bundle>). */
@@ -38,12 +40,19 @@ export interface DeployResult {
 }
 
 
+/**
+ * --theme takes a theme name or a theme folder (what build --theme takes); the image tag carries the
+ * theme's own name, which for a folder is the one in its theme.yaml.
+ */
+async function deployedThemeName(flag: string): Promise<string> {
+  return existsSync(path.join(flag, "theme.yaml")) ? themeNameOf(flag) : path.basename(path.resolve(flag));
+}
+
 async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOptions = {}): Promise<DeployModel> {
   const dir = await resolveBundleDir(bundleName);
   const { bundle, problems } = await loadBundle(dir);
   if (!bundle) throw new UserError(`bundle ${bundleName} is not valid:\n${problemsText(dir, problems.items)}`);
-  // --theme takes a theme name or a theme folder (what build --theme takes): the image tag uses its name.
-  const theme = flags.theme === undefined ? undefined : path.basename(path.resolve(flags.theme));
+  const theme = flags.theme === undefined ? undefined : await deployedThemeName(flags.theme);
   if (theme !== undefined && !namePattern.test(theme)) {
     throw new UserError(`--theme: "${flags.theme}" is not a theme name or folder (lowercase letters, digits and '-', such as exampleville)`, [], 2);
   }

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse, parseAllDocuments } from "yaml";
@@ -137,6 +137,22 @@ describe("compose stack", () => {
       expect(await readFile(path.join(out, "compose.yaml"), "utf8")).not.toContain(password);
     } finally {
       await rm(out, { recursive: true, force: true });
+    }
+  });
+
+  it("tags the image with the theme's own name when --theme is a folder, as build does", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "deploy-theme-"));
+    try {
+      const folder = path.join(dir, "city-folder");
+      await mkdir(folder);
+      await writeFile(path.join(folder, "theme.yaml"), "name: saint-aubin\n");
+      const { bundle } = await loadBundle(repoPath("bundles/rendezvous"));
+      await deployCompose("rendezvous", { theme: folder, out: path.join(dir, "out") });
+      const compose = await readFile(path.join(dir, "out", "compose.yaml"), "utf8");
+      expect(compose).toContain(`citelibre/rendezvous:${bundle!.manifest.version}-saint-aubin`);
+      expect(compose).not.toContain("city-folder");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 
