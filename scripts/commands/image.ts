@@ -8,6 +8,8 @@ import type { CommandContext } from "./context.js";
 import type { BundleBuildFlags } from "../image/build-bundle.js";
 import type { Engine } from "../engine/engine.js";
 import type { LiveThemeOptions } from "../image/live-theme.js";
+import type { BakeResult } from "../image/bake.js";
+import type { Running } from "../image/run-site.js";
 
 /** run --watch: the theme kept live in the running site, each sync said in one line (its problems after it). */
 async function followTheme(engine: Engine, r: Reporter, options: Omit<LiveThemeOptions, "onSync" | "onWatchError">) {
@@ -98,6 +100,8 @@ function registerBuild(program: Command, ctx: CommandContext): void {
     });
 }
 
+type RunFlags = BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string; watch: boolean };
+
 function registerRun(program: Command, ctx: CommandContext): void {
   bundleBuildOptions(
     program.command("run <bundle>").description("build what is missing, start the site with a named volume, wait until it answers, print its URLs"),
@@ -108,63 +112,76 @@ function registerRun(program: Command, ctx: CommandContext): void {
     .option("--detach", "return once the site has started, leaving it running", false)
     .option("--name <container>", "container name (default citelibre-<bundle>); its data volume is <container>-data")
     .option("--watch", "keep the theme live: every save of the theme folder is checked and copied into the running site, no rebuild", false)
-    .action(async (name: string, opts: BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string; watch: boolean }) => {
-      const { runSite } = await import("../image/run-site.js");
-      const port = Number(opts.port);
-      const mailPort = Number(opts.mailPort);
-      for (const [flag, v] of [["--port", port], ["--mail-port", mailPort]] as const) {
-        if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError(`${flag} must be a port number`);
-      }
-      if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(opts.name)) {
-        throw new UsageError(`--name: "${opts.name}" is not a container name (letters, digits, '_', '.' and '-', starting with a letter or digit)`);
-      }
-      if (opts.watch && opts.detach) throw new UsageError("--watch follows the theme folder until Ctrl-C: drop --detach");
-      const r = ctx.reporter();
-      const { bundle, result, themeDir } = await buildBundle(ctx, name, opts, r);
-      const eng = await ctx.engine();
-      r.step(`starting ${result.image}`);
-      // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
-      const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, liveTheme: opts.watch, ...(opts.name ? { name: opts.name } : {}) });
-      r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
-      r.result([
-        "",
-        `${bundle.manifest.title} is running (theme ${result.theme.name}), started in ${(running.startupMs / 1000).toFixed(1)} s.`,
-        ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository (or a built WAR: --site-war)."] : []),
-        `  site:         ${running.urls.frontOffice}`,
-        ...(result.site.standIn
-          ? ["  back office:  (none in the stand-in site)"]
-          : [`  back office:  ${running.urls.backOffice}`, `                account admin; its password: ${running.secrets.admin}`]),
-        `  mails:        ${running.urls.mail}`,
-        `  data volume:  ${running.volume}`,
-        `  database password: ${running.secrets.database}`,
-        `  logs:         ${eng.name} logs -f ${running.container}`,
-      ].join("\n"));
-      if (opts.detach) {
-        r.result(`Stop it with: ${eng.name} stop ${running.container}`);
-        return;
-      }
-      const live = opts.watch
-        ? await followTheme(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest }).catch(async (e: unknown) => {
-          // Not left running unwatched: the person asked for a live theme.
-          await eng.stop(running.container, 10).catch(() => undefined);
-          if (e instanceof UserError) throw e;
-          const code = (e as NodeJS.ErrnoException).code;
-          throw new UserError(`${themeDir} cannot be followed (${(e as Error).message}); the site was stopped. ${code === "ENOSPC" || code === "EMFILE" ? "This machine's limit of watched folders is reached: raise fs.inotify.max_user_watches (sysctl), or " : ""}run citelibre run again${code === "ENOENT" ? " once the theme folder is back" : ""}.`);
-        })
-        : undefined;
-      r.result(`Press Ctrl-C to stop it (the data stays in the volume).${live ? `\nWatching ${themeDir}: each save is checked and, when it passes, shown on the site (reload the page).` : ""}`);
-      const { waitForInterruptOrExit } = await import("../image/run-site.js");
-      const why = await waitForInterruptOrExit(eng, running.container);
-      await live?.close();
-      if (why === "exited") {
-        r.result(`The container stopped on its own; see: ${eng.name} logs ${running.container}`);
-        ctx.setExitCode(1);
-        return;
-      }
-      r.step(`stopping ${running.container}`);
-      await eng.stop(running.container, 10);
-      r.result("Stopped.");
-    });
+    .action((name: string, opts: RunFlags) => runBundle(ctx, name, opts));
+}
+
+function checkRunFlags(opts: RunFlags): { port: number; mailPort: number } {
+  const port = Number(opts.port);
+  const mailPort = Number(opts.mailPort);
+  for (const [flag, v] of [["--port", port], ["--mail-port", mailPort]] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > 65535) throw new UsageError(`${flag} must be a port number`);
+  }
+  if (opts.name !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,62}$/.test(opts.name)) {
+    throw new UsageError(`--name: "${opts.name}" is not a container name (letters, digits, '_', '.' and '-', starting with a letter or digit)`);
+  }
+  if (opts.watch && opts.detach) throw new UsageError("--watch follows the theme folder until Ctrl-C: drop --detach");
+  return { port, mailPort };
+}
+
+async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Promise<void> {
+  const { port, mailPort } = checkRunFlags(opts);
+  const { runSite } = await import("../image/run-site.js");
+  const r = ctx.reporter();
+  const { bundle, result, themeDir } = await buildBundle(ctx, name, opts, r);
+  const eng = await ctx.engine();
+  r.step(`starting ${result.image}`);
+  // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
+  const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, liveTheme: opts.watch, ...(opts.name ? { name: opts.name } : {}) });
+  r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
+  r.result(runningSummary(eng.name, bundle.manifest.title, result, running));
+  if (opts.detach) {
+    r.result(`Stop it with: ${eng.name} stop ${running.container}`);
+    return;
+  }
+  const live = opts.watch ? await followThemeOrStop(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest }) : undefined;
+  r.result(`Press Ctrl-C to stop it (the data stays in the volume).${live ? `\nWatching ${themeDir}: each save is checked and, when it passes, shown on the site (reload the page).` : ""}`);
+  const { waitForInterruptOrExit } = await import("../image/run-site.js");
+  const why = await waitForInterruptOrExit(eng, running.container);
+  await live?.close();
+  if (why === "exited") {
+    r.result(`The container stopped on its own; see: ${eng.name} logs ${running.container}`);
+    ctx.setExitCode(1);
+    return;
+  }
+  r.step(`stopping ${running.container}`);
+  await eng.stop(running.container, 10);
+  r.result("Stopped.");
+}
+
+function runningSummary(engineName: string, title: string, result: BakeResult, running: Running): string {
+  return [
+    "",
+    `${title} is running (theme ${result.theme.name}), started in ${(running.startupMs / 1000).toFixed(1)} s.`,
+    ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository (or a built WAR: --site-war)."] : []),
+    `  site:         ${running.urls.frontOffice}`,
+    ...(result.site.standIn
+      ? ["  back office:  (none in the stand-in site)"]
+      : [`  back office:  ${running.urls.backOffice}`, `                account admin; its password: ${running.secrets.admin}`]),
+    `  mails:        ${running.urls.mail}`,
+    `  data volume:  ${running.volume}`,
+    `  database password: ${running.secrets.database}`,
+    `  logs:         ${engineName} logs -f ${running.container}`,
+  ].join("\n");
+}
+
+/** The site is not left running unwatched when the person asked for a live theme. */
+async function followThemeOrStop(engine: Engine, r: Reporter, options: Omit<LiveThemeOptions, "onSync" | "onWatchError">) {
+  return followTheme(engine, r, options).catch(async (e: unknown) => {
+    await engine.stop(options.container, 10).catch(() => undefined);
+    if (e instanceof UserError) throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UserError(`${options.themeDir} cannot be followed (${(e as Error).message}); the site was stopped. ${code === "ENOSPC" || code === "EMFILE" ? "This machine's limit of watched folders is reached: raise fs.inotify.max_user_watches (sysctl), or " : ""}run citelibre run again${code === "ENOENT" ? " once the theme folder is back" : ""}.`);
+  });
 }
 
 export function registerImageCommands(program: Command, ctx: CommandContext): void {

@@ -6,6 +6,8 @@ import type { Command } from "commander";
 import { UsageError } from "../lib/problems.js";
 import type { CommandContext } from "./context.js";
 
+type ReleaseFlags = { platforms?: string; nightly: boolean; bundles?: string; themes?: string; registry: string[]; sign?: string; siteWar?: string; standInIfUnreachable: boolean; requireTrivy: boolean; maxAgeDays: string; reportDir: string; dryRun: boolean };
+
 export function registerRelease(program: Command, ctx: CommandContext): void {
   program
     .command("release")
@@ -22,28 +24,30 @@ export function registerRelease(program: Command, ctx: CommandContext): void {
     .option("--report-dir <dir>", "where report.json, report.md and the SBOMs go", "dist/release")
     .option("--dry-run", "print every image, tag and registry it would publish, and change nothing", false)
     .option("--platforms <list>", "linux/amd64,linux/arm64: build each and publish one manifest list per tag (foreign ones run under QEMU)")
-    .action(async (opts: { platforms?: string; nightly: boolean; bundles?: string; themes?: string; registry: string[]; sign?: string; siteWar?: string; standInIfUnreachable: boolean; requireTrivy: boolean; maxAgeDays: string; reportDir: string; dryRun: boolean }) => {
-      const { runRelease } = await import("../release/release.js");
-      const { reportMarkdown } = await import("../release/report.js");
-      const { parseSigning } = await import("../publish/sign.js");
-      const signing = parseSigning(opts.sign);
-      if ("error" in signing) throw new UsageError(signing.error);
-      const { checkPlatforms } = await import("../image/platform.js");
-      const platforms = opts.platforms ? checkPlatforms(opts.platforms) : undefined;
-      const maxAgeDays = Number(opts.maxAgeDays);
-      if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new UsageError("--max-age-days must be a positive number of days");
-      const list = (v: string | undefined) => v?.split(",").map((x) => x.trim()).filter(Boolean);
-      const bundles = list(opts.bundles);
-      const themes = list(opts.themes);
-      const r = ctx.reporter();
-      const report = await runRelease(await ctx.engine(), r, {
-        nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
-        requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version },
-        ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}), ...(platforms ? { platforms } : {}),
-      });
-      r.json(report);
-      r.result(reportMarkdown(report).trimEnd());
-      if (!report.dryRun) r.result(`\nReport: ${path.join(path.resolve(opts.reportDir), "report.md")} and report.json`);
-      if (!report.ok) ctx.setExitCode(1);
-    });
+    .action((opts: ReleaseFlags) => releaseCommand(ctx, opts));
+}
+
+async function releaseCommand(ctx: CommandContext, opts: ReleaseFlags): Promise<void> {
+  const { runRelease } = await import("../release/release.js");
+  const { reportMarkdown } = await import("../release/report.js");
+  const { parseSigning } = await import("../publish/sign.js");
+  const signing = parseSigning(opts.sign);
+  if ("error" in signing) throw new UsageError(signing.error);
+  const { checkPlatforms } = await import("../image/platform.js");
+  const platforms = opts.platforms ? checkPlatforms(opts.platforms) : undefined;
+  const maxAgeDays = Number(opts.maxAgeDays);
+  if (!Number.isFinite(maxAgeDays) || maxAgeDays <= 0) throw new UsageError("--max-age-days must be a positive number of days");
+  const list = (v: string | undefined) => v?.split(",").map((x) => x.trim()).filter(Boolean);
+  const bundles = list(opts.bundles);
+  const themes = list(opts.themes);
+  const r = ctx.reporter();
+  const report = await runRelease(await ctx.engine(), r, {
+    nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
+    requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version },
+    ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}), ...(platforms ? { platforms } : {}),
+  });
+  r.json(report);
+  r.result(reportMarkdown(report).trimEnd());
+  if (!report.dryRun) r.result(`\nReport: ${path.join(path.resolve(opts.reportDir), "report.md")} and report.json`);
+  if (!report.ok) ctx.setExitCode(1);
 }

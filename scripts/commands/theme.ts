@@ -85,6 +85,37 @@ function registerThemeBuild(theme: Command, ctx: CommandContext): void {
     });
 }
 
+/** Builds the theme once and writes preview.html with light and dark screenshots. */
+async function previewOnce(ctx: CommandContext, dir: string, outFlag: string | undefined): Promise<void> {
+  const { assertReplaceable, checkTheme, defaultOutDir } = await import("../theme/build.js");
+  const { addPreviewPage, takeScreenshots } = await import("../theme/preview.js");
+  const { writeTreeAtomically } = await import("../lib/tree.js");
+  const r = ctx.reporter();
+  r.step(`building ${dir}`);
+  const outcome = await checkTheme(dir);
+  if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) {
+    r.json({ ok: false, problems: outcome.problems });
+    r.result(problemsText(dir, outcome.problems));
+    r.result(`${dir}: no preview (${summaryLine(outcome.problems)})`);
+    ctx.setExitCode(1);
+    return;
+  }
+  await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
+  const out = path.resolve(outFlag ?? defaultOutDir(outcome.themeName));
+  await assertReplaceable(out);
+  await writeTreeAtomically(out, outcome.tree);
+  r.step("taking light and dark screenshots with headless Chromium");
+  const shots = await takeScreenshots(out);
+  const rel = (p: string) => path.relative(process.cwd(), p) || p;
+  r.json({ ok: shots.blockedRequests.length === 0, page: path.join(out, "preview.html"), screenshots: { light: shots.light, dark: shots.dark }, blockedRequests: shots.blockedRequests });
+  if (shots.blockedRequests.length > 0) {
+    r.result(`error: the preview tried to contact other hosts (blocked): ${shots.blockedRequests.join(", ")}\n  fix: remove those references from the theme; a city's site must make no third-party request`);
+    ctx.setExitCode(1);
+    return;
+  }
+  r.result(`Preview of ${outcome.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
+}
+
 function registerThemePreview(theme: Command, ctx: CommandContext): void {
   theme
     .command("preview <dir>")
@@ -92,39 +123,7 @@ function registerThemePreview(theme: Command, ctx: CommandContext): void {
     .option("--out <dir>", "output folder (default: dist/themes/<name>)")
     .option("--watch", "serve the preview on 127.0.0.1, rebuild on every save and reload the page by itself", false)
     .option("--port <n>", "with --watch: port of 127.0.0.1 to serve on (default: a free one)")
-    .action(async (dir: string, opts: { out?: string; watch: boolean; port?: string }) => {
-      if (opts.watch) {
-        await watchPreview(dir, opts.port, ctx.reporter());
-        return;
-      }
-      const { assertReplaceable, checkTheme, defaultOutDir } = await import("../theme/build.js");
-      const { addPreviewPage, takeScreenshots } = await import("../theme/preview.js");
-      const { writeTreeAtomically } = await import("../lib/tree.js");
-      const r = ctx.reporter();
-      r.step(`building ${dir}`);
-      const outcome = await checkTheme(dir);
-      if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) {
-        r.json({ ok: false, problems: outcome.problems });
-        r.result(problemsText(dir, outcome.problems));
-        r.result(`${dir}: no preview (${summaryLine(outcome.problems)})`);
-        ctx.setExitCode(1);
-        return;
-      }
-      await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
-      const out = path.resolve(opts.out ?? defaultOutDir(outcome.themeName));
-      await assertReplaceable(out);
-      await writeTreeAtomically(out, outcome.tree);
-      r.step("taking light and dark screenshots with headless Chromium");
-      const shots = await takeScreenshots(out);
-      const rel = (p: string) => path.relative(process.cwd(), p) || p;
-      r.json({ ok: shots.blockedRequests.length === 0, page: path.join(out, "preview.html"), screenshots: { light: shots.light, dark: shots.dark }, blockedRequests: shots.blockedRequests });
-      if (shots.blockedRequests.length > 0) {
-        r.result(`error: the preview tried to contact other hosts (blocked): ${shots.blockedRequests.join(", ")}\n  fix: remove those references from the theme; a city's site must make no third-party request`);
-        ctx.setExitCode(1);
-        return;
-      }
-      r.result(`Preview of ${outcome.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
-    });
+    .action((dir: string, opts: { out?: string; watch: boolean; port?: string }) => (opts.watch ? watchPreview(dir, opts.port, ctx.reporter()) : previewOnce(ctx, dir, opts.out)));
 }
 
 export function registerTheme(program: Command, ctx: CommandContext): void {
