@@ -11,6 +11,7 @@ import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { fileURLToPath } from "node:url";
 import { artifactPath, extensionOf, formatCoordinates, metadataPath, type Coordinates } from "./coordinates.js";
+import { compareMavenVersions, versionsInMetadata } from "./maven-metadata.js";
 import { UserError } from "../lib/problems.js";
 
 export type FetchFailure = "not-found" | "checksum" | "timeout" | "truncated" | "unreachable" | "offline" | "http";
@@ -147,10 +148,6 @@ export async function fetchToCache(url: string, ext: string, expectedSha256: str
   }
 }
 
-function versionsIn(metadata: string): string[] {
-  return [...metadata.matchAll(/<version>([^<]+)<\/version>/g)].map((m) => m[1] ?? "").filter(Boolean);
-}
-
 /** Resolves coordinates against repositories in order; a 404 everywhere lists the versions that exist. */
 export async function resolveArtifact(c: Coordinates, repositories: string[], expectedSha256: string | undefined, options: FetchOptions): Promise<Fetched> {
   const ext = extensionOf(c.type);
@@ -178,8 +175,8 @@ export async function resolveArtifact(c: Coordinates, repositories: string[], ex
   const available = new Set<string>();
   for (const repository of repositories) {
     const metadata = await fetchText(joinUrl(repository, metadataPath(c)), timeoutMs);
-    for (const v of metadata ? versionsIn(metadata) : []) available.add(v);
+    for (const v of metadata ? versionsInMetadata(metadata) : []) available.add(v);
   }
-  const hint = available.size > 0 ? ` Versions published there: ${[...available].slice(-10).join(", ")}.` : " No maven-metadata.xml lists this artifact: check groupId and artifactId.";
+  const hint = available.size > 0 ? ` Versions published there: ${[...available].sort(compareMavenVersions).slice(-10).join(", ")}.` : " No maven-metadata.xml lists this artifact: check groupId and artifactId.";
   throw new ArtifactError("not-found", `${formatCoordinates(c)} was not found (HTTP 404) in ${repositories.join(", ")}.${hint}`);
 }
