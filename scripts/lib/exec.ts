@@ -60,6 +60,7 @@ export async function run(file: string, args: readonly string[], options: RunOpt
   const command = displayCommand(file, args);
   options.verbose?.(`$ ${command}`);
   const started = performance.now();
+  const onLine = options.onLine;
   const child: ResultPromise = execa(file, args, {
     reject: false,
     stripFinalNewline: true,
@@ -67,22 +68,9 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     ...(options.env ? { env: options.env } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.timeout ? { timeout: options.timeout } : {}),
-    ...(options.onLine ? { lines: false } : {}),
+    // execa's own line events, without its printing: each line of stdout and stderr as it arrives.
+    ...(onLine ? { verbose: (_line: string, event: { type: string; message: string }) => { if (event.type === "output") onLine(event.message); } } : {}),
   });
-  if (options.onLine) {
-    const onLine = options.onLine;
-    const split = (stream: NodeJS.ReadableStream | null) => {
-      let buffer = "";
-      stream?.on("data", (chunk: Buffer) => {
-        buffer += chunk.toString("utf8");
-        const lines = buffer.split("\n");
-        buffer = lines.pop() ?? "";
-        lines.forEach(onLine);
-      });
-    };
-    split(child.stdout);
-    split(child.stderr);
-  }
   const result = await child;
   const durationMs = Math.round(performance.now() - started);
   const stdout = String(result.stdout ?? "");
