@@ -1,7 +1,8 @@
 /**
  * Global set-up of both suites: the compiled CLI (bin/citelibre.js runs build/cli.js) and the Sass worker
  * (build/tools/sass-worker.js) must be those of the sources under test. Built when missing or older than
- * any source; left alone otherwise, so a demo running from build/ keeps its files.
+ * any source. A rebuild cannot disturb a CLI already running from build/ (a demo): bundle.js writes each
+ * build to a folder of its own and moves the `build` link onto it, under a lock.
  */
 import { execa } from "execa";
 import { existsSync, statSync } from "node:fs";
