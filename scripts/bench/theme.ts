@@ -9,12 +9,14 @@
  */
 import { execa } from "execa";
 import { existsSync } from "node:fs";
-import { cp, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { selectEngine } from "../engine/engine.js";
+import { startCli } from "../lib/cli-session.js";
 import { browserLanguage, freePort } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
+import { writeFileAtomically } from "../lib/tree.js";
 import { chromiumFlags, findChromium } from "../theme/preview.js";
 import { startStudio } from "../theme/studio.js";
 import { median } from "./stats.js";
@@ -97,14 +99,10 @@ async function editToRealSite(war: string, dir: string, count: number): Promise<
   const name = `citelibre-bench-live-${process.pid}`;
   const namespace = `citelibre-bench-${process.pid}`;
   const port = await freePort();
-  const cli = execa("node", [
-    repoPath("bin/citelibre.js"), "run", "rendezvous", "--site-war", war, "--theme", dir, "--namespace", namespace, "--name", name,
+  const cli = startCli([
+    "run", "rendezvous", "--site-war", war, "--theme", dir, "--namespace", namespace, "--name", name,
     "--port", String(port), "--mail-port", String(await freePort()), "--watch",
-  ], { all: true, reject: false });
-  let output = "";
-  cli.all.on("data", (chunk: Buffer) => {
-    output += chunk.toString("utf8");
-  });
+  ]);
   const base = `http://127.0.0.1:${port}/rendezvous`;
   // The stylesheet the portal page links (its address carries the theme's digest) and what it holds.
   const linked = async (): Promise<{ href: string; css: string }> => {
@@ -112,42 +110,32 @@ async function editToRealSite(war: string, dir: string, count: number): Promise<
     const href = /href="(themes\/skin\/[^"]+\.min\.css[^"]*)"/.exec(page)?.[1]?.replace(/&#61;/g, "=") ?? "";
     return { href, css: href ? await fetch(`${base}/${href}`).then((r) => r.text(), () => "") : "" };
   };
-  const updates = () => output.match(/^theme updated on the site/gm)?.length ?? 0;
   try {
-    for (const end = Date.now() + 600_000; !/^Watching /m.test(output); ) {
-      if (cli.exitCode !== null || Date.now() > end) throw new Error(`citelibre run --watch did not start the site:\n${output}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
+    await cli.waitFor(/^Watching /m, 0, 600_000);
     const times: number[] = [];
     for (let i = 0; i < count; i++) {
       const color = i % 2 === 0 ? "#0a7d32" : "#1d4e89";
       const tokens = JSON.parse(await readFile(tokensFile, "utf8")) as { color: Record<string, unknown> };
       tokens.color.primary = { $value: color };
-      await writeFile(`${tokensFile}.saving`, JSON.stringify(tokens, null, 2));
       const before = (await linked()).href;
-      const synced = updates();
+      const synced = cli.output().length;
       const start = performance.now();
       // Saved as many editors save: a new file renamed over the old one.
-      await rename(`${tokensFile}.saving`, tokensFile);
+      await writeFileAtomically(tokensFile, JSON.stringify(tokens, null, 2));
       // Shown: a reload now gets a page that links a new stylesheet, holding the colour.
       for (;;) {
         const now = await linked();
         if (now.href !== before && now.css.toLowerCase().includes(color)) break;
-        if (performance.now() - start > 30_000) throw new Error(`the site did not show ${color} within 30 s:\n${output}`);
+        if (performance.now() - start > 30_000) throw new Error(`the site did not show ${color} within 30 s:\n${cli.output()}`);
         await new Promise((r) => setTimeout(r, 20));
       }
       times.push(performance.now() - start);
       // The next save after this one's sync has finished, as a person's would be.
-      for (const end = Date.now() + 30_000; updates() === synced; ) {
-        if (Date.now() > end) throw new Error(`the sync of ${color} never said it was done:\n${output}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
+      await cli.waitFor(/^theme updated on the site/m, synced, 30_000);
     }
     return times;
   } finally {
-    cli.kill("SIGINT");
-    await Promise.race([cli, new Promise((r) => setTimeout(r, 30_000))]);
-    if (cli.exitCode === null) cli.kill("SIGKILL");
+    await cli.interrupt(30_000);
     await engine.remove(name, { now: true });
     await engine.removeVolume(`${name}-data`);
     for (const image of await engine.imageNamesUnder(namespace)) await engine.removeImage(image);

@@ -5,12 +5,12 @@
  * site. A site started without --watch cannot be changed this way. Skipped, with the reason, where the
  * fixture is not on the machine.
  */
-import { execa, type ResultPromise } from "execa";
-import { readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startCli, type CliSession } from "../../scripts/lib/cli-session.js";
 import { browserLanguage } from "../../scripts/lib/http.js";
-import { repoPath } from "../../scripts/lib/repo.js";
+import { writeFileAtomically } from "../../scripts/lib/tree.js";
 import { lookAt } from "../helpers/browser.js";
 import { cleanup, engine, freePort, removeImagesUnder, track, uniqueName } from "../helpers/containers.js";
 import { luteceWar } from "../helpers/lutece.js";
@@ -22,28 +22,20 @@ const namespace = `citelibre-test-live-${process.pid}`;
 
 /** Saves as many editors do (sed -i, vim, "safe write"): a new file renamed over the old one. */
 async function save(file: string, edit: (text: string) => string): Promise<void> {
-  const text = edit(await readFile(file, "utf8"));
-  await writeFile(`${file}.saving`, text);
-  await rename(`${file}.saving`, file);
+  await writeFileAtomically(file, edit(await readFile(file, "utf8")));
 }
 
 const portalTitle = async (base: string) => /<title>([^<]*)<\/title>/.exec(await (await fetch(`${base}/jsp/site/Portal.jsp`, { headers: browserLanguage })).text())?.[1] ?? "";
 
 describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", () => {
   let theme: Awaited<ReturnType<typeof copyTheme>>;
-  let cli: ResultPromise<{ all: true; reject: false }> | undefined;
-  let output = "";
+  let cli: CliSession | undefined;
   let base = "";
   let container = "";
-
-  const waitForOutput = async (pattern: RegExp, from: number, ms: number): Promise<string> => {
-    const end = Date.now() + ms;
-    for (;;) {
-      const match = pattern.exec(output.slice(from));
-      if (match) return match[0];
-      if (Date.now() > end) throw new Error(`waited ${ms} ms for ${pattern} in the output of citelibre run --watch:\n${output}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+  const output = () => cli?.output() ?? "";
+  const waitForOutput = (pattern: RegExp, from: number, ms: number): Promise<string> => {
+    if (!cli) throw new Error("citelibre run --watch did not start");
+    return cli.waitFor(pattern, from, ms);
   };
 
   beforeAll(async () => {
@@ -54,19 +46,15 @@ describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", (
     track("volumes", `${container}-data`);
     const port = await freePort();
     base = `http://127.0.0.1:${port}/rendezvous`;
-    const started = execa("node", [
-      repoPath("bin", "citelibre.js"), "run", "rendezvous", "--site-war", fixture.war ?? "", "--theme", theme.dir, "--namespace", namespace,
+    cli = startCli([
+      "run", "rendezvous", "--site-war", fixture.war ?? "", "--theme", theme.dir, "--namespace", namespace,
       "--name", container, "--port", String(port), "--mail-port", String(await freePort()), "--watch",
-    ], { all: true, reject: false, cwd: repoPath() });
-    cli = started;
-    started.all.on("data", (chunk: Buffer) => {
-      output += chunk.toString("utf8");
-    });
+    ]);
     await waitForOutput(/^Watching .*: each save is checked/m, 0, 600_000);
   }, 1_200_000);
 
   afterAll(async () => {
-    if (cli?.exitCode === null) cli.kill("SIGKILL");
+    cli?.kill();
     await cleanup();
     await removeImagesUnder(namespace);
     await theme?.cleanup();
@@ -77,7 +65,7 @@ describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", (
     expect(before.failurePage).toBe(false);
     expect(before.menuBackground).toBe("rgb(122, 31, 92)");
     const image = await engine.inspectFormat(container, "{{.Image}}");
-    const from = output.length;
+    const from = output().length;
     const saved = performance.now();
     await save(path.join(theme.dir, "tokens.json"), (t) => t.replace('"plum": { "$value": "#7a1f5c" }', '"plum": { "$value": "#1f4e7a" }'));
     const line = await waitForOutput(/^theme updated on the site in \d+ ms \(\d+ file\(s\) copied\)$/m, from, 30_000);
@@ -93,17 +81,17 @@ describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", (
 
   it("shows a new site name at once: the theme's datastore rows are loaded and Lutece's caches emptied", async () => {
     expect(await portalTitle(base)).toMatch(/^Exampleville - /);
-    const from = output.length;
+    const from = output().length;
     await save(path.join(theme.dir, "theme.yaml"), (t) => t.replace(/^displayName: .*$/m, 'displayName: "Saint-Aubin & Co"'));
     await waitForOutput(/^theme updated on the site/m, from, 30_000);
     // As typed, escaped once for HTML (sql.ts): the title shows "Saint-Aubin & Co".
     expect(await portalTitle(base)).toMatch(/^Saint-Aubin &#38; Co - /);
     // The site properties are read by Lutece at start only: the officer is told so.
-    expect(output.slice(from)).toMatch(/warning: the site name in the back office and the default language change when the site starts again/);
+    expect(output().slice(from)).toMatch(/warning: the site name in the back office and the default language change when the site starts again/);
   });
 
   it("keeps the last good theme on the site when a save breaks it, and says why", async () => {
-    const from = output.length;
+    const from = output().length;
     await save(path.join(theme.dir, "tokens.json"), (t) => t.replace('"#1f4e7a"', '"not a colour"'));
     const warning = await waitForOutput(/^warning: the theme was not copied to the site \(it shows the last good one\):\n.*tokens\.json.*$/m, from, 30_000);
     expect(warning).not.toMatch(/\n\s+at /);
@@ -111,7 +99,7 @@ describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", (
     expect(look.failurePage).toBe(false);
     expect(look.menuBackground).toBe("rgb(31, 78, 122)");
     // Mended: the next save goes through again.
-    const mended = output.length;
+    const mended = output().length;
     await save(path.join(theme.dir, "tokens.json"), (t) => t.replace('"not a colour"', '"#2d6a1f"'));
     await waitForOutput(/^theme updated on the site/m, mended, 30_000);
     expect((await lookAt(`${base}/jsp/site/Portal.jsp`)).menuBackground).toBe("rgb(45, 106, 31)");
@@ -126,10 +114,8 @@ describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", (
 
   it("stops the site and the watch on Ctrl-C", async () => {
     if (!cli) throw new Error("citelibre run --watch did not start");
-    cli.kill("SIGINT");
-    const result = await cli;
-    expect(result.exitCode, output).toBe(0);
-    expect(output).toMatch(/^Stopped\.$/m);
+    expect(await cli.interrupt(60_000), output()).toBe(0);
+    expect(output()).toMatch(/^Stopped\.$/m);
     expect(await engine.inspectFormat(container, "{{.State.Status}}")).toMatch(/exited|stopped/);
   });
 });
