@@ -8,8 +8,9 @@
 import { existsSync } from "node:fs";
 import { execa } from "execa";
 import { selectEngine } from "../engine/engine.js";
-import { browserLanguage, freePort } from "../lib/http.js";
+import { browserLanguage } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
+import { onFreshVolume } from "./fresh-site.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -66,23 +67,15 @@ async function measure(siteWar: string): Promise<Figures> {
   const { id, sizeBytes } = JSON.parse(built.stdout) as { id: string; sizeBytes: number };
   const figures: Figures = { size: sizeBytes, first: [], restart: [], phases: [] };
   for (let i = 0; i < runs; i++) {
-    const name = `${namespace}-${i}`;
-    const volume = `${name}-data`;
-    const port = await freePort();
-    const url = `http://127.0.0.1:${port}/rendezvous/jsp/site/Portal.jsp`;
-    try {
-      let started = performance.now();
-      await engine.run({ image: id, name: name, detach: true, ports: [{ host: port, container: 8080 }], volumes: [{ source: volume, target: "/var/lib/citelibre" }] });
-      figures.first.push(await firstPage(url, started));
+    await onFreshVolume(engine, id, `${namespace}-${i}`, async ({ name, port, startedAt }) => {
+      const url = `http://127.0.0.1:${port}/rendezvous/jsp/site/Portal.jsp`;
+      figures.first.push(await firstPage(url, startedAt));
       figures.phases.push(await phases(name, marks));
       await engine.stop(name, 10);
-      started = performance.now();
+      const restartedAt = performance.now();
       await engine.start(name);
-      figures.restart.push(await firstPage(url, started));
-    } finally {
-      await engine.remove(name, { now: true });
-      await engine.removeVolume(volume);
-    }
+      figures.restart.push(await firstPage(url, restartedAt));
+    });
   }
   return figures;
 }

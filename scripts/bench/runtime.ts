@@ -11,8 +11,9 @@ import path from "node:path";
 import { baseImageTag } from "../image/base.js";
 import { selectEngine } from "../engine/engine.js";
 import { repoPath } from "../lib/repo.js";
-import { freePort, waitForHttp } from "../lib/http.js";
+import { waitForHttp } from "../lib/http.js";
 import { buildStandInImage } from "../image/stand-in-image.js";
+import { onFreshVolume } from "./fresh-site.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
@@ -53,26 +54,18 @@ const cold: number[] = [];
 const restart: number[] = [];
 const stops: number[] = [];
 for (let i = 0; i < runs; i++) {
-  const name = `citelibre-bench-${process.pid}-${i}`;
-  const volume = `${name}-data`;
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/site/jsp/site/Portal.jsp`;
-  try {
-    let started = performance.now();
-    await engine.run({ image: fixture, name: name, detach: true, ports: [{ host: port, container: 8080 }], volumes: [{ source: volume, target: "/var/lib/citelibre" }] });
+  await onFreshVolume(engine, fixture, `citelibre-bench-${process.pid}-${i}`, async ({ name, port, startedAt }) => {
+    const url = `http://127.0.0.1:${port}/site/jsp/site/Portal.jsp`;
     await waitForHttp(url, 60_000);
-    cold.push(performance.now() - started);
-    started = performance.now();
+    cold.push(performance.now() - startedAt);
+    let started = performance.now();
     await engine.stop(name, 10);
     stops.push(performance.now() - started);
     started = performance.now();
     await engine.start(name);
     await waitForHttp(url, 60_000);
     restart.push(performance.now() - started);
-  } finally {
-    await engine.remove(name, { now: true });
-    await engine.removeVolume(volume);
-  }
+  });
 }
 
 console.log("");
