@@ -10,7 +10,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { hex } from "./color.js";
-import { compileCss } from "./css.js";
+import { compileCss, type CompiledCss } from "./css.js";
 import { hookNames, hookPath, hookView, luteceSkinPages, renderTemplate, skinPageView, type HookName } from "./hooks.js";
 import { bannerMaxWidth, bannerRenders, icoFromPngs, logoHeight, squareIcon, svgToPng, toWebp } from "./images.js";
 import { keycloakTheme } from "./keycloak.js";
@@ -38,94 +38,113 @@ export async function compileTheme(input: ThemeInput): Promise<CompileResult> {
   const name = config.name;
   const skin = `webapp/themes/skin/${name}`;
   const tree: FileTree = new Map();
-  const problems: Problem[] = [];
 
   // Sass runs in its own process and sharp in libvips threads: start both, then wait for both.
   const [css, images] = await Promise.all([
     compileCss({ themeDir: input.dir, themeName: name, tokens: input.tokens, design }),
-    // libvips refuses what the loader's limits let through only in odd cases: said plainly, never a stack trace.
-    renderImages(input, skin).catch((e: unknown) => ({
-      tree: new Map() as FileTree,
-      bannerSrc: undefined,
-      problems: [{
-        severity: "error" as const, file: "logo.svg",
-        message: `could not be drawn: ${(e as Error).message}`,
-        fix: "export the logo again as a plain SVG of ordinary size (a viewBox of a few hundred units), without embedded images",
-      }],
-    })),
+    renderImagesOrExplain(input, skin),
   ]);
-  problems.push(...css.problems, ...images.problems);
+  const problems: Problem[] = [...css.problems, ...images.problems];
   if (!css.result) return { problems };
   for (const [p, content] of [...images.tree]) addFile(tree, p, content);
-  const bannerSrc = images.bannerSrc;
-  addFile(tree, `${skin}/css/${name}.css`, css.result.css);
-  addFile(tree, `${skin}/css/${name}.min.css`, css.result.minCss);
-  addFile(tree, `${skin}/css/${name}.min.css.map`, css.result.map);
-  for (const [rel, target] of css.result.assets) {
-    addFile(tree, `${skin}/${target}`, await readFile(path.join(input.dir, rel)));
-  }
+  const stylesheets = await addStylesheets(tree, input, skin, css.result);
 
-  // FreeMarker hooks
-  const cssDigest = sha256(css.result.minCss).slice(0, 12);
   const logoBox = { width: Math.round((input.logo.width / input.logo.height) * logoHeight), height: logoHeight };
-  const skinCss = await readFile(repoPath("scripts/theme/styles/lutece-skin.css"));
-  addFile(tree, `${skin}/css/lutece-skin.css`, skinCss);
   const view = hookView({
     config,
-    cssHref: `themes/skin/${name}/css/${name}.min.css?v=${cssDigest}`,
-    skinCssHref: `themes/skin/${name}/css/lutece-skin.css?v=${sha256(skinCss).slice(0, 12)}`,
+    ...stylesheets,
     themeColor: hex(design.light.primary),
     logo: { src: `themes/skin/${name}/images/logo.svg`, srcDark: `themes/skin/${name}/images/${input.logoDark ? "logo-dark" : "logo"}.svg`, ...logoBox },
-    bannerSrc,
+    bannerSrc: images.bannerSrc,
   });
+  const rendered = await addHooks(tree, input, view, problems);
+  if (problems.some((p) => p.severity === "error")) return { problems };
+  await addLuteceSkinPages(tree, skinPageView(view, rendered));
+  addFile(tree, "runtime/site.properties", siteRuntimeProperties(config.displayName, config.locale));
+
+  addFile(tree, "sql/theme.sql", themeSql(name, siteProperties(config, design, images.bannerSrc)));
+
+  addKeycloakTheme(tree, input);
+
+  const manifest = overlayManifest(tree, { name, version: config.version, displayName: config.displayName }, input.tokensDigest, generator);
+  addFile(tree, "manifest.json", JSON.stringify(manifest, null, 2) + "\n");
+  return { tree, manifest, problems };
+}
+
+/**
+ * The theme's stylesheet, the files it references and Lutece's skin stylesheet. Returns the addresses
+ * the hooks link them by, each with a digest of the file so that a browser fetches a changed one again.
+ */
+async function addStylesheets(tree: FileTree, input: ThemeInput, skin: string, css: CompiledCss): Promise<{ cssHref: string; skinCssHref: string }> {
+  const name = input.config.name;
+  addFile(tree, `${skin}/css/${name}.css`, css.css);
+  addFile(tree, `${skin}/css/${name}.min.css`, css.minCss);
+  addFile(tree, `${skin}/css/${name}.min.css.map`, css.map);
+  for (const [rel, target] of css.assets) {
+    addFile(tree, `${skin}/${target}`, await readFile(path.join(input.dir, rel)));
+  }
+  const skinCss = await readFile(repoPath("scripts/theme/styles/lutece-skin.css"));
+  addFile(tree, `${skin}/css/lutece-skin.css`, skinCss);
+  return {
+    cssHref: `themes/skin/${name}/css/${name}.min.css?v=${sha256(css.minCss).slice(0, 12)}`,
+    skinCssHref: `themes/skin/${name}/css/lutece-skin.css?v=${sha256(skinCss).slice(0, 12)}`,
+  };
+}
+
+/** The FreeMarker hooks, each from the theme's template or the built-in one; returns those rendered. */
+async function addHooks(tree: FileTree, input: ThemeInput, view: Record<string, unknown>, problems: Problem[]): Promise<Record<HookName, string>> {
   const rendered = {} as Record<HookName, string>;
   for (const hook of hookNames) {
-    const override = input.templates[hook];
-    const source = override ?? (await readFile(repoPath("scripts/theme/templates", `${hook}.hbs`), "utf8"));
-    // The theme's own templates are data: nothing in them may run or load (template-guard.ts).
-    const sourceFindings = override !== undefined ? checkTemplateSource(override) : [];
-    for (const f of sourceFindings) {
-      problems.push({ severity: "error", file: `templates/${hook}.hbs`, ...(f.line ? { line: f.line } : {}), message: f.message, fix: f.fix });
-    }
-    if (sourceFindings.length > 0) continue;
-    const result = renderTemplate(source, view);
-    if (!result.ok) {
-      problems.push({
-        severity: "error", file: override ? `templates/${hook}.hbs` : `(built-in ${hook}.hbs)`, ...(result.line ? { line: result.line } : {}), ...(result.column ? { column: result.column } : {}),
-        message: `template error: ${result.message}`,
-        fix: "use only the variables listed in docs/theming.md (Template overrides) and the helpers if, unless, each and with",
-      });
-      continue;
-    }
-    if (override !== undefined) {
-      const renderedFindings = checkRenderedTemplate(result.html);
-      for (const f of renderedFindings) problems.push({ severity: "error", file: `templates/${hook}.hbs`, message: f.message, fix: f.fix });
-      if (renderedFindings.length > 0) continue;
-    }
-    rendered[hook] = result.html;
-    addFile(tree, `webapp/${hookPath(hook)}`, result.html);
+    const html = await renderHook(hook, input.templates[hook], view, problems);
+    if (html === undefined) continue;
+    rendered[hook] = html;
+    addFile(tree, `webapp/${hookPath(hook)}`, html);
   }
-  if (problems.some((p) => p.severity === "error")) return { problems };
-  const skinView = skinPageView(view, rendered);
+  return rendered;
+}
+
+/** One hook's HTML, or undefined with the problems that stop it added to problems. */
+async function renderHook(hook: HookName, override: string | undefined, view: Record<string, unknown>, problems: Problem[]): Promise<string | undefined> {
+  const source = override ?? (await readFile(repoPath("scripts/theme/templates", `${hook}.hbs`), "utf8"));
+  // The theme's own templates are data: nothing in them may run or load (template-guard.ts).
+  const sourceFindings = override !== undefined ? checkTemplateSource(override) : [];
+  for (const f of sourceFindings) {
+    problems.push({ severity: "error", file: `templates/${hook}.hbs`, ...(f.line ? { line: f.line } : {}), message: f.message, fix: f.fix });
+  }
+  if (sourceFindings.length > 0) return undefined;
+  const result = renderTemplate(source, view);
+  if (!result.ok) {
+    problems.push({
+      severity: "error", file: override ? `templates/${hook}.hbs` : `(built-in ${hook}.hbs)`, ...(result.line ? { line: result.line } : {}), ...(result.column ? { column: result.column } : {}),
+      message: `template error: ${result.message}`,
+      fix: "use only the variables listed in docs/theming.md (Template overrides) and the helpers if, unless, each and with",
+    });
+    return undefined;
+  }
+  if (override !== undefined) {
+    const renderedFindings = checkRenderedTemplate(result.html);
+    for (const f of renderedFindings) problems.push({ severity: "error", file: `templates/${hook}.hbs`, message: f.message, fix: f.fix });
+    if (renderedFindings.length > 0) return undefined;
+  }
+  return result.html;
+}
+
+async function addLuteceSkinPages(tree: FileTree, skinView: Record<string, unknown>): Promise<void> {
   for (const [page, template] of Object.entries(luteceSkinPages)) {
     const result = renderTemplate(await readFile(repoPath("scripts/theme/templates/lutece-skin", `${template}.hbs`), "utf8"), skinView);
     // The built-in templates use only the view's variables: a failure here is a bug, not the theme's doing.
     if (!result.ok) throw new Error(`lutece-skin/${template}.hbs: ${result.message}`);
     addFile(tree, `lutece-skin/${page}`, result.html);
   }
-  addFile(tree, "runtime/site.properties", siteRuntimeProperties(config.displayName, config.locale));
+}
 
-  addFile(tree, "sql/theme.sql", themeSql(name, siteProperties(config, design, bannerSrc)));
-
-  const kc = keycloakTheme(name, config.displayName, design);
+function addKeycloakTheme(tree: FileTree, input: ThemeInput): void {
+  const { name, displayName } = input.config;
+  const kc = keycloakTheme(name, displayName, input.design);
   const kcRoot = `keycloak/themes/${name}/login`;
   addFile(tree, `${kcRoot}/theme.properties`, kc.properties);
   addFile(tree, `${kcRoot}/resources/css/${name}.css`, kc.css);
   addFile(tree, `${kcRoot}/resources/img/logo.svg`, input.logo.text);
-
-  const manifest = overlayManifest(tree, { name, version: config.version, displayName: config.displayName }, input.tokensDigest, generator);
-  addFile(tree, "manifest.json", JSON.stringify(manifest, null, 2) + "\n");
-  return { tree, manifest, problems };
 }
 
 /**
@@ -145,8 +164,27 @@ export function siteRuntimeProperties(displayName: string, locale: string): stri
   ].join("\n");
 }
 
+interface RenderedImages {
+  tree: FileTree;
+  bannerSrc?: string;
+  problems: Problem[];
+}
+
+function renderImagesOrExplain(input: ThemeInput, skin: string): Promise<RenderedImages> {
+  // libvips refuses what the loader's limits let through only in odd cases: said plainly, never a stack trace.
+  return renderImages(input, skin).catch((e: unknown) => ({
+    tree: new Map() as FileTree,
+    bannerSrc: undefined,
+    problems: [{
+      severity: "error" as const, file: "logo.svg",
+      message: `could not be drawn: ${(e as Error).message}`,
+      fix: "export the logo again as a plain SVG of ordinary size (a viewBox of a few hundred units), without embedded images",
+    }],
+  }));
+}
+
 /** Logos, favicon set and banner: the raster half of the overlay. */
-async function renderImages(input: ThemeInput, skin: string): Promise<{ tree: FileTree; bannerSrc?: string; problems: Problem[] }> {
+async function renderImages(input: ThemeInput, skin: string): Promise<RenderedImages> {
   const { config, design } = input;
   const name = config.name;
   const tree: FileTree = new Map();

@@ -76,17 +76,38 @@ const allowedAttributes = new Set([
 const fragment = /^#[A-Za-z_][\w.:-]*$/;
 const embeddedImage = /^data:image\/(png|jpeg|webp);base64,([A-Za-z0-9+/=\s]+)$/;
 
+type Refusal = Extract<SvgResult, { ok: false }>;
+
 export function sanitizeSvg(source: string | Buffer): SvgResult {
   const raw = typeof source === "string" ? source : source.toString("utf8");
   if (Buffer.byteLength(raw) > maxSvgBytes) return { ok: false, reasons: [`is larger than ${maxSvgBytes / 1024} KiB`] };
   const text = raw.replace(harmlessDoctype, "$1");
-  const reasons: string[] = [];
-  const warnings: Array<{ message: string; fix: string }> = [];
-  const embeddedImages: Buffer[] = [];
-  if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    const what = /<!ENTITY/i.test(text) ? "declares entities in a DOCTYPE, which could read files or fill the memory when the logo is opened" : "has a DOCTYPE of an unusual form";
-    return { ok: false, reasons: [`${what}: export it again (Illustrator: File > Export > Export As > SVG; Inkscape: Save As > Optimized SVG)`] };
-  }
+  const doctype = doctypeRefusal(text);
+  if (doctype) return doctype;
+  const parsed = parseSvgRoot(text);
+  if (!parsed.ok) return parsed;
+  const { root } = parsed;
+
+  const walk = new LogoWalk();
+  walk.attributes(root, "svg");
+  walk.children(root);
+  const reasons = [...walk.reasons, ...limitBreaches(walk)];
+  if (reasons.length > 0) return { ok: false, reasons: [...new Set(reasons)] };
+
+  const size = drawableSize(root);
+  if (!size.ok) return size;
+  const svg = new XMLSerializer().serializeToString(root).trim() + "\n";
+  return { ok: true, svg, width: size.width, height: size.height, embeddedImages: walk.embeddedImages, warnings: walk.warnings };
+}
+
+/** Any DOCTYPE left once the harmless one is removed: it may declare entities, and nothing a logo needs. */
+function doctypeRefusal(text: string): Refusal | undefined {
+  if (!/<!DOCTYPE/i.test(text) && !/<!ENTITY/i.test(text)) return undefined;
+  const what = /<!ENTITY/i.test(text) ? "declares entities in a DOCTYPE, which could read files or fill the memory when the logo is opened" : "has a DOCTYPE of an unusual form";
+  return { ok: false, reasons: [`${what}: export it again (Illustrator: File > Export > Export As > SVG; Inkscape: Save As > Optimized SVG)`] };
+}
+
+function parseSvgRoot(text: string): { ok: true; root: Element } | Refusal {
   const parseErrors: string[] = [];
   let root: Element | null;
   try {
@@ -104,109 +125,133 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
   if (root.localName !== "svg" || root.namespaceURI !== SVG_NS) {
     return { ok: false, reasons: [`is not an SVG image (its root element is <${root.localName ?? "?"}>${root.localName === "svg" ? " outside the SVG namespace" : ""})`] };
   }
+  return { ok: true, root };
+}
 
-  const checkAttributes = (el: Element, name: string): void => {
-    for (const attr of Array.from<Attr>(el.attributes)) {
-      const local = (attr.localName ?? attr.name).toLowerCase();
-      const ns = attr.namespaceURI ?? "";
-      const where = `on <${el.localName ?? name}>`;
-      if (ns === XMLNS_NS || attr.name === "xmlns") {
-        // Declarations of editor namespaces go with the editor data they served.
-        if (attr.value !== SVG_NS && attr.value !== XLINK_NS) el.removeAttributeNode(attr);
-        continue;
-      }
-      if (local.startsWith("on")) {
-        reasons.push(`has an event handler attribute ${attr.name} ${where}`);
-        continue;
-      }
-      if (ns === XML_NS && (local === "space" || local === "lang")) continue;
-      const isHref = local === "href" && (ns === "" || ns === XLINK_NS);
-      if (!isHref && (ns !== "" || !allowedAttributes.has(local))) {
-        // Editor clutter, or something a logo does not need: dropped, not refused.
-        el.removeAttributeNode(attr);
-        continue;
-      }
-      const value = attr.value;
-      const compact = withoutSpaceOrControl(value).toLowerCase();
-      if (/(javascript|vbscript):/.test(compact)) {
-        reasons.push(`has a ${compact.includes("vbscript") ? "vbscript" : "javascript"}: value in ${attr.name} ${where}`);
-        continue;
-      }
-      if (!isHref && compact.includes("data:")) {
-        reasons.push(`has a data: URL in ${attr.name} ${where}: only <image> may embed a picture`);
-        continue;
-      }
-      if (isHref) {
-        const image = embeddedImage.exec(value.trim());
-        if (fragment.test(value.trim())) continue;
-        if (image && name === "image") {
-          embeddedImages.push(Buffer.from((image[2] ?? "").replace(/\s/g, ""), "base64"));
-          continue;
-        }
-        reasons.push(`references ${value.trim().startsWith("data:") ? "embedded data" : "an external resource"} (${value.slice(0, 80)}) ${where}: only #fragments of the same file${name === "image" ? " or an embedded PNG, JPEG or WebP image" : ""} are allowed`);
-        continue;
-      }
-      if (local === "style") {
-        const bad = cssSnippetLoadsSomething(value, "declarations", { allowRelative: false });
-        if (bad) reasons.push(`has a style attribute that ${bad} ${where}`);
-        continue;
-      }
-      // Presentation attributes (fill, filter, mask, clip-path, markers...) may point at this file only.
-      const bad = cssLoadsSomething(`x: ${value}`, { allowRelative: false });
-      if (bad) reasons.push(`has a ${attr.name} value that ${bad} ${where}`);
-    }
-  };
+/**
+ * One pass over the logo's tree that edits it in place (clutter and unknown attributes removed) and
+ * collects what decides whether it is served: reasons to refuse it, warnings, its embedded images and
+ * its size in elements and filter primitives.
+ */
+class LogoWalk {
+  readonly reasons: string[] = [];
+  readonly warnings: Array<{ message: string; fix: string }> = [];
+  readonly embeddedImages: Buffer[] = [];
+  elements = 0;
+  filterPrimitives = 0;
 
-  let elements = 0;
-  let filterPrimitives = 0;
-  const walk = (node: Node): void => {
+  children(node: Node): void {
     for (const child of Array.from(node.childNodes)) {
       if (child.nodeType === child.ELEMENT_NODE) {
-        const el = child as Element;
-        const name = (el.localName ?? "").toLowerCase();
-        elements += 1;
-        if (name.startsWith("fe")) filterPrimitives += 1;
-        if (clutterNamespaces.includes(el.namespaceURI ?? "") || (el.namespaceURI === SVG_NS && clutterElements.has(name))) {
-          node.removeChild(child);
-          continue;
-        }
-        if (el.namespaceURI !== SVG_NS) {
-          reasons.push(`contains a <${el.tagName}> element from another namespace (${el.namespaceURI ?? "none"}), which a logo does not need`);
-          node.removeChild(child);
-          continue;
-        }
-        if (!allowedElements.has(name)) {
-          reasons.push(`contains a <${el.localName ?? name}> element, which a static logo does not need (allowed: shapes, text, gradients, patterns, masks, filters)`);
-          node.removeChild(child);
-          continue;
-        }
-        checkAttributes(el, name);
-        if (name === "text" && warnings.length === 0) {
-          warnings.push({
-            message: "draws text with a font: the visitor's browser uses the fonts it has, so the text may not look as designed",
-            fix: "convert the text to shapes in the editor (Inkscape: Path > Object to Path; Illustrator: Type > Create Outlines)",
-          });
-        }
-        if (name === "style") {
-          const bad = cssSnippetLoadsSomething(el.textContent ?? "", "stylesheet", { allowRelative: false });
-          if (bad) reasons.push(`has a <style> block that ${bad}`);
-        }
-        walk(el);
+        this.element(node, child as Element);
       } else if (child.nodeType !== child.TEXT_NODE && child.nodeType !== child.CDATA_SECTION_NODE) {
         // Comments and processing instructions carry nothing a logo needs.
         node.removeChild(child);
       }
     }
-  };
-  checkAttributes(root, "svg");
-  walk(root);
-  if (elements > svgLimits.elements) reasons.push(`has ${elements} elements, over the ${svgLimits.elements} a logo may have`);
-  if (filterPrimitives > svgLimits.filterPrimitives) reasons.push(`has ${filterPrimitives} filter primitives, over the ${svgLimits.filterPrimitives} a logo may have`);
-  if (embeddedImages.length > svgLimits.embeddedImages) reasons.push(`embeds ${embeddedImages.length} images, over the ${svgLimits.embeddedImages} a logo may have`);
-  if (reasons.length > 0) return { ok: false, reasons: [...new Set(reasons)] };
+  }
 
-  const declared = declaredSides(root);
-  const tooLarge = declared.find((side) => side > maxSvgSide);
+  attributes(el: Element, name: string): void {
+    for (const attr of Array.from<Attr>(el.attributes)) this.attribute(el, attr, name);
+  }
+
+  private element(parent: Node, el: Element): void {
+    const name = (el.localName ?? "").toLowerCase();
+    this.elements += 1;
+    if (name.startsWith("fe")) this.filterPrimitives += 1;
+    if (clutterNamespaces.includes(el.namespaceURI ?? "") || (el.namespaceURI === SVG_NS && clutterElements.has(name))) {
+      parent.removeChild(el);
+      return;
+    }
+    if (el.namespaceURI !== SVG_NS) {
+      this.reasons.push(`contains a <${el.tagName}> element from another namespace (${el.namespaceURI ?? "none"}), which a logo does not need`);
+      parent.removeChild(el);
+      return;
+    }
+    if (!allowedElements.has(name)) {
+      this.reasons.push(`contains a <${el.localName ?? name}> element, which a static logo does not need (allowed: shapes, text, gradients, patterns, masks, filters)`);
+      parent.removeChild(el);
+      return;
+    }
+    this.attributes(el, name);
+    if (name === "text" && this.warnings.length === 0) {
+      this.warnings.push({
+        message: "draws text with a font: the visitor's browser uses the fonts it has, so the text may not look as designed",
+        fix: "convert the text to shapes in the editor (Inkscape: Path > Object to Path; Illustrator: Type > Create Outlines)",
+      });
+    }
+    if (name === "style") {
+      const bad = cssSnippetLoadsSomething(el.textContent ?? "", "stylesheet", { allowRelative: false });
+      if (bad) this.reasons.push(`has a <style> block that ${bad}`);
+    }
+    this.children(el);
+  }
+
+  private attribute(el: Element, attr: Attr, name: string): void {
+    const local = (attr.localName ?? attr.name).toLowerCase();
+    const ns = attr.namespaceURI ?? "";
+    const where = `on <${el.localName ?? name}>`;
+    if (ns === XMLNS_NS || attr.name === "xmlns") {
+      // Declarations of editor namespaces go with the editor data they served.
+      if (attr.value !== SVG_NS && attr.value !== XLINK_NS) el.removeAttributeNode(attr);
+      return;
+    }
+    if (local.startsWith("on")) {
+      this.reasons.push(`has an event handler attribute ${attr.name} ${where}`);
+      return;
+    }
+    if (ns === XML_NS && (local === "space" || local === "lang")) return;
+    const isHref = local === "href" && (ns === "" || ns === XLINK_NS);
+    if (!isHref && (ns !== "" || !allowedAttributes.has(local))) {
+      // Editor clutter, or something a logo does not need: dropped, not refused.
+      el.removeAttributeNode(attr);
+      return;
+    }
+    const compact = withoutSpaceOrControl(attr.value).toLowerCase();
+    if (/(javascript|vbscript):/.test(compact)) {
+      this.reasons.push(`has a ${compact.includes("vbscript") ? "vbscript" : "javascript"}: value in ${attr.name} ${where}`);
+      return;
+    }
+    if (!isHref && compact.includes("data:")) {
+      this.reasons.push(`has a data: URL in ${attr.name} ${where}: only <image> may embed a picture`);
+      return;
+    }
+    if (isHref) {
+      this.reference(attr.value, name, where);
+      return;
+    }
+    if (local === "style") {
+      const bad = cssSnippetLoadsSomething(attr.value, "declarations", { allowRelative: false });
+      if (bad) this.reasons.push(`has a style attribute that ${bad} ${where}`);
+      return;
+    }
+    // Presentation attributes (fill, filter, mask, clip-path, markers...) may point at this file only.
+    const bad = cssLoadsSomething(`x: ${attr.value}`, { allowRelative: false });
+    if (bad) this.reasons.push(`has a ${attr.name} value that ${bad} ${where}`);
+  }
+
+  private reference(value: string, name: string, where: string): void {
+    if (fragment.test(value.trim())) return;
+    const image = embeddedImage.exec(value.trim());
+    if (image && name === "image") {
+      this.embeddedImages.push(Buffer.from((image[2] ?? "").replace(/\s/g, ""), "base64"));
+      return;
+    }
+    this.reasons.push(`references ${value.trim().startsWith("data:") ? "embedded data" : "an external resource"} (${value.slice(0, 80)}) ${where}: only #fragments of the same file${name === "image" ? " or an embedded PNG, JPEG or WebP image" : ""} are allowed`);
+  }
+}
+
+function limitBreaches(walk: LogoWalk): string[] {
+  const breaches: string[] = [];
+  if (walk.elements > svgLimits.elements) breaches.push(`has ${walk.elements} elements, over the ${svgLimits.elements} a logo may have`);
+  if (walk.filterPrimitives > svgLimits.filterPrimitives) breaches.push(`has ${walk.filterPrimitives} filter primitives, over the ${svgLimits.filterPrimitives} a logo may have`);
+  if (walk.embeddedImages.length > svgLimits.embeddedImages) breaches.push(`embeds ${walk.embeddedImages.length} images, over the ${svgLimits.embeddedImages} a logo may have`);
+  return breaches;
+}
+
+/** The size the logo is drawn at, refused when it is too large, missing or too far from a box. */
+function drawableSize(root: Element): { ok: true; width: number; height: number } | Refusal {
+  const tooLarge = declaredSides(root).find((side) => side > maxSvgSide);
   if (tooLarge !== undefined) {
     return { ok: false, reasons: [`declares a size of ${tooLarge} (width, height or viewBox), over the ${maxSvgSide} limit: a logo is drawn at a few hundred pixels`] };
   }
@@ -217,8 +262,7 @@ export function sanitizeSvg(source: string | Buffer): SvgResult {
   if (Math.max(width, height) / Math.min(width, height) > svgLimits.aspectRatio) {
     return { ok: false, reasons: [`is ${width} by ${height}, more than ${svgLimits.aspectRatio} times wider than high or the reverse: it cannot be drawn as a logo`] };
   }
-  const svg = new XMLSerializer().serializeToString(root).trim() + "\n";
-  return { ok: true, svg, width, height, embeddedImages, warnings };
+  return { ok: true, width, height };
 }
 
 function declaredSides(root: Element): number[] {
