@@ -2,6 +2,7 @@
  * bundles/<name>/bundle.yaml: one CiteLibre application assemblage (RendezVous, Service'EZ...), what its
  * site is made of, and how its image runs. A contributor adds a bundle by adding a folder.
  */
+import { isImageRef, splitImageRef } from "../lib/image-ref.js";
 import semver from "semver";
 import { readdir, readFile, stat } from "node:fs/promises";
 import path from "node:path";
@@ -30,6 +31,12 @@ const sha256 = z.string({ error: "must be a SHA-256 in hex" }).regex(/^[0-9a-f]{
 const httpUrl = z
   .string({ error: "must be a URL" })
   .refine((u) => /^(https?|file):\/\//.test(u) && URL.canParse(u), { error: "must be an http://, https:// or file:// URL" });
+
+/** A companion's image names a version (a tag other than latest) or a digest: deployments must be reproducible. */
+function isPinned(reference: string): boolean {
+  const ref = splitImageRef(reference);
+  return ref.digest !== undefined || (ref.tag !== undefined && ref.tag !== "latest");
+}
 
 export const bundleSchema = z.strictObject({
   name: z.string({ error: "must be text" }).regex(/^[a-z][a-z0-9-]{1,38}[a-z0-9]$/, { error: "must be 3 to 40 lowercase letters, digits or '-' (it names the image)" }),
@@ -74,8 +81,8 @@ export const bundleSchema = z.strictObject({
         description: z.string({ error: "must be text" }).min(1),
         image: z
           .string({ error: "must be an image reference" })
-          .regex(/^[a-z0-9][a-z0-9._/-]*(?::[A-Za-z0-9_][A-Za-z0-9._-]{0,127})?(?:@sha256:[0-9a-f]{64})?$/, { error: "must be an image reference such as docker.io/library/solr:9.8.1" })
-          .refine((ref) => /[:@]/.test(ref.replace(/^[^/]*:\d+\//, "")) && !/:latest$/.test(ref), { error: "must pin a version tag or a digest (not latest): deployments must be reproducible" }),
+          .refine(isImageRef, { error: "must be an image reference such as docker.io/library/solr:9.8.1" })
+          .refine(isPinned, { error: "must pin a version tag or a digest (not latest): deployments must be reproducible" }),
         ports: z.array(z.number().int().min(1).max(65535)).default([]),
         environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: "must be a variable name" }), z.string()).default({}),
         // What the site needs to find the companion, added to the application's environment.

@@ -15,6 +15,7 @@ import { ADMIN_PASSWORD_FILE, DB_PASSWORD_FILE, composeFiles } from "./compose.j
 import { K8sOptionError, KUBERNETES_VERSION, SECRET_KEYS, kubernetesFiles, kustomization, renderYaml, validateFiles } from "./kubernetes.js";
 import { deployModel, type DeployModel, type DeployOptions } from "./model.js";
 import { podmanPlayDocuments } from "./podman-play.js";
+import { ImageRefError, parseImageRef } from "../lib/image-ref.js";
 import { namePattern } from "../lib/names.js";
 import { writeFileAtomically } from "../lib/tree.js";
 import { themeNameOf } from "../theme/identity.js";
@@ -48,6 +49,16 @@ async function deployedThemeName(flag: string): Promise<string> {
   return existsSync(path.join(flag, "theme.yaml")) ? themeNameOf(flag) : path.basename(path.resolve(flag));
 }
 
+/** --image is written into the generated files as given: it must follow the reference grammar. */
+function checkImageFlag(image: string): void {
+  try {
+    parseImageRef(image);
+  } catch (e) {
+    if (e instanceof ImageRefError) throw new UserError(`--image: ${e.message}`, [], 2);
+    throw e;
+  }
+}
+
 async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOptions = {}): Promise<DeployModel> {
   const dir = await resolveBundleDir(bundleName);
   const { bundle, problems } = await loadBundle(dir);
@@ -56,9 +67,7 @@ async function modelFor(bundleName: string, flags: DeployFlags, extra: DeployOpt
   if (theme !== undefined && !namePattern.test(theme)) {
     throw new UserError(`--theme: "${flags.theme}" is not a theme name or folder (lowercase letters, digits and '-', such as exampleville)`, [], 2);
   }
-  if (flags.image !== undefined && !/^[a-z0-9][a-z0-9._/:-]*(?:@sha256:[0-9a-f]{64})?$/.test(flags.image)) {
-    throw new UserError(`--image: "${flags.image}" is not an image reference (such as docker.io/citelibre/rendezvous:1.0.0)`, [], 2);
-  }
+  if (flags.image !== undefined) checkImageFlag(flags.image);
   try {
     return deployModel(bundle.manifest, { theme, image: flags.image, registry: flags.registry, namespace: flags.namespace, ...(flags.name ? { stack: flags.name } : {}), ...extra });
   } catch (err) {

@@ -20,6 +20,7 @@ import { Job } from "kubernetes-models/batch/v1";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { stringify } from "yaml";
+import { nameOf, splitImageRef } from "../lib/image-ref.js";
 import { loadRuntimeContract } from "../runtime/contract.js";
 import { TOMCAT_UID, type CompanionModel, type DeployModel } from "./model.js";
 
@@ -641,13 +642,8 @@ export function kustomization(model: DeployModel, files: K8sFile[]): string {
 }
 
 export function splitImage(image: string): [string, string] {
-  const at = image.indexOf("@");
-  if (at >= 0) {
-    // repository[:tag]@digest: kustomize matches images by repository, and the digest wins over the tag.
-    const named = image.slice(0, at);
-    const colon = named.lastIndexOf(":");
-    return [colon > named.lastIndexOf("/") ? named.slice(0, colon) : named, image.slice(at + 1)];
-  }
-  const colon = image.lastIndexOf(":");
-  return colon > image.lastIndexOf("/") ? [image.slice(0, colon), image.slice(colon + 1)] : [image, "latest"];
+  // Split, not parsed: deploy --image accepts more than the reference grammar, and the kustomization
+  // carries what it was given. kustomize matches images by repository; a digest wins over the tag.
+  const ref = splitImageRef(image);
+  return [nameOf(ref), ref.digest ?? ref.tag ?? "latest"];
 }

@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { run, type RunOptions, type RunResult } from "../lib/exec.js";
+import { namespaceOf, splitImageRef } from "../lib/image-ref.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import {
   buildArgv, buildxVersionArgv, copyIntoArgv, imageInspectArgv, copyOutArgv, createArgv, defaultCapabilities, execArgv, imageExistsArgv, importArgv, inspectArgv,
@@ -171,7 +172,7 @@ export class Engine {
 
   /** Local image names in a namespace (`ns/…` as docker lists them, `…/ns/…` with a registry or localhost/). */
   async imageNamesUnder(namespace: string): Promise<string[]> {
-    return (await this.imageNames()).filter((n) => n.split("/").slice(0, -1).includes(namespace));
+    return (await this.imageNames()).filter((n) => namespaceOf(splitImageRef(n)).includes(namespace));
   }
 
   async tag(source: string, ...targets: string[]): Promise<void> {

@@ -6,11 +6,12 @@
  */
 import { run, ToolError } from "../lib/exec.js";
 import { isLoopback } from "../lib/http.js";
+import { registryHost, splitImageRef } from "../lib/image-ref.js";
 
 export function skopeoInspectArgv(reference: string, what: "manifest" | "config"): string[] {
   return [
     "inspect", what === "manifest" ? "--raw" : "--no-tags", "--retry-times", "0",
-    ...(isLoopback(reference.split("/")[0] ?? "") ? ["--tls-verify=false"] : []), `docker://${reference}`,
+    ...(isLoopback(registryHost(splitImageRef(reference))) ? ["--tls-verify=false"] : []), `docker://${reference}`,
   ];
 }
 

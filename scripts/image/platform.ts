@@ -7,6 +7,7 @@
  */
 import { existsSync } from "node:fs";
 import { arch } from "node:process";
+import { formatImageRef, splitImageRef, withoutTagOrDigest, withTag } from "../lib/image-ref.js";
 import { UsageError, UserError } from "../lib/problems.js";
 
 const known: Record<string, { node: string; oci: string; qemu: string; debian: string }> = {
@@ -42,9 +43,10 @@ export function debianArch(platform: string): string {
 /** Where a platform's image of `repository:tag` lives locally: the repository itself when native. */
 export function platformImage(image: string, platform: string, hostArch: string = arch): string {
   if (isNative(platform, hostArch)) return image;
-  const colon = image.lastIndexOf(":");
-  const [repository, tag] = colon > image.lastIndexOf("/") ? [image.slice(0, colon), image.slice(colon + 1)] : [image, "latest"];
-  return `${repository}-${platform.replace("/", "-")}:${tag}`;
+  // A digest names the native image's manifest, never its sibling's: the sibling goes by tag.
+  const ref = splitImageRef(image);
+  const sibling = { ...withoutTagOrDigest(ref), repository: `${ref.repository}-${platform.replace("/", "-")}` };
+  return formatImageRef(withTag(sibling, ref.tag ?? "latest"));
 }
 
 /** Checks that this host can run every RUN step of the platforms asked for; throws with the fix if not. */

@@ -3,6 +3,7 @@
  * retry, and what a registry's manifest says about the image it names.
  */
 import { createHash } from "node:crypto";
+import { formatImageRef, lastSegment, splitImageRef } from "../lib/image-ref.js";
 
 export interface Destination {
   /** The local tag pushed (citelibre/rendezvous:1.0.0). */
@@ -33,11 +34,12 @@ export function destinations(localTags: string[], registries: string[]): Destina
     const parsed = parseRegistry(registry);
     if ("error" in parsed) throw new Error(parsed.error);
     for (const source of localTags) {
-      const colon = source.lastIndexOf(":");
-      const repository = source.slice(0, colon);
-      const tag = source.slice(colon + 1);
-      const name = repository.split("/").at(-1) ?? repository;
-      out.push({ source, reference: `${parsed.host}/${parsed.namespace}/${name}:${tag}`, registry: `${parsed.host}/${parsed.namespace}`, tag });
+      // Split, not parsed: a tag too long for a registry (a long branch name and a theme suffix) is
+      // for the push to refuse, not for the plan (release --dry-run lists it).
+      const local = splitImageRef(source);
+      const tag = local.tag ?? "latest";
+      const reference = formatImageRef({ registry: parsed.host, repository: `${parsed.namespace}/${lastSegment(local)}`, tag });
+      out.push({ source, reference, registry: `${parsed.host}/${parsed.namespace}`, tag });
     }
   }
   return out;

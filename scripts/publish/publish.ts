@@ -15,6 +15,7 @@ import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { backoffMs, destinations, isTransient, parseRegistry, readManifestList, type Destination, type Signing } from "./plan.js";
 import { isLoopback } from "../lib/http.js";
+import { formatImageRef, nameOf, registryHost, splitImageRef, withDigest, withoutTagOrDigest, type ImageRef } from "../lib/image-ref.js";
 import { isNative, ociArch, platformImage } from "../image/platform.js";
 import { loginFromEnvironment, remoteManifest } from "./registry.js";
 import { cosignSign, lookasideDir, signaturePath } from "./sign.js";
@@ -50,12 +51,20 @@ export interface PublishResult {
   outcomes: PushOutcome[];
 }
 
+/** podman names local images localhost/…, docker does not: local names are compared without it. */
+function withoutLocalhost(reference: string): string {
+  const { registry, ...rest } = splitImageRef(reference);
+  return registry === "localhost" ? formatImageRef(rest) : reference;
+}
+
 async function localTags(engine: Engine, image: string): Promise<{ id: string; tags: string[] }> {
   const info = await engine.inspect<{ Id: string; RepoTags?: string[] | null }>(image).catch(() => {
     throw new UserError(`there is no image ${image} in ${engine.name}: build it first (\`citelibre build <bundle>\`)`);
   });
-  const repository = image.replace(/^localhost\//, "").replace(/:[^/:]+$/, "");
-  const tags = (info.RepoTags ?? []).map((t) => t.replace(/^localhost\//, "")).filter((t) => t.replace(/:[^/:]+$/, "") === repository).sort();
+  const wanted = splitImageRef(withoutLocalhost(image));
+  const repository = nameOf(wanted);
+  // A digest names a manifest, not a tag to publish under: an image given by digest has no tag to push.
+  const tags = wanted.digest !== undefined ? [] : (info.RepoTags ?? []).map(withoutLocalhost).filter((t) => nameOf(splitImageRef(t)) === repository).sort();
   if (tags.length === 0) throw new UserError(`${image} has no tag in ${repository}: publish a tagged image (citelibre build tags it)`);
   return { id: info.Id.replace(/^sha256:/, ""), tags };
 }
@@ -88,12 +97,12 @@ async function platformImages(engine: Engine, image: string, platforms: string[]
 }
 
 /** Whether a published manifest list names exactly these platforms, each with this image configuration. */
-async function listMatches(repository: string, raw: string, ids: Record<string, string>): Promise<boolean> {
+async function listMatches(name: ImageRef, raw: string, ids: Record<string, string>): Promise<boolean> {
   const listed = readManifestList(raw);
   if (!listed || listed.length !== Object.keys(ids).length) return false;
   for (const m of listed) {
     if (!ids[m.platform]) return false;
-    const child = await remoteManifest(`${repository}@${m.digest}`);
+    const child = await remoteManifest(formatImageRef(withDigest(name, m.digest)));
     if (child?.configDigest !== ids[m.platform]) return false;
   }
   return true;
@@ -107,14 +116,14 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
   if (options.signing.kind === "gpg" && !engine.capabilities.gpgSigning) throw new UserError(`GPG simple signing needs podman (${engine.name} push cannot sign): use --engine podman, or --sign cosign`);
   const local = await localTags(engine, image);
   const id = local.id;
-  const tags = options.tags ? options.tags.filter((t) => local.tags.includes(t.replace(/^localhost\//, ""))) : local.tags;
+  const tags = options.tags ? options.tags.filter((t) => local.tags.includes(withoutLocalhost(t))) : local.tags;
   if (options.tags && tags.length !== options.tags.length) throw new UserError(`${image} does not carry every tag to publish (${options.tags.join(", ")}): rebuild it`);
   const list = options.platforms && (options.platforms.length > 1 || !isNative(options.platforms[0] ?? "")) ? await platformImages(engine, image, options.platforms) : undefined;
   if (list && !engine.capabilities.manifestLists) throw new UserError(`--platforms needs podman (its manifest commands join the images); ${engine.name} cannot join local images in a list (with docker, buildx imagetools can)`);
   const plan = destinations(tags, options.registries);
   const attempts = options.attempts ?? 3;
   const baseMs = options.backoffBaseMs ?? Number(process.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
-  for (const host of new Set(plan.map((d) => d.registry.split("/")[0] ?? ""))) {
+  for (const host of new Set(plan.map((d) => registryHost(splitImageRef(d.reference))))) {
     const variable = await loginFromEnvironment(engine, host).catch((e: unknown) => {
       throw new UserError(`logging in to ${host} with the credentials in the environment failed: ${(e as Error).message.split("\n").at(-1) ?? ""}`);
     });
@@ -125,19 +134,19 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
   const work = await mkdtemp(path.join(tmpdir(), "citelibre-publish-"));
   try {
     for (const [i, d] of plan.entries()) {
-      const tlsVerify = !isLoopback(d.registry.split("/")[0] ?? "");
+      const name = withoutTagOrDigest(splitImageRef(d.reference));
+      const tlsVerify = !isLoopback(registryHost(name));
       reporter.step(`[${String(i + 1)}/${String(plan.length)}] ${d.reference}`);
       try {
-        const repository = d.reference.replace(/:[^/:]+$/, "");
         const existing = await remoteManifest(d.reference).catch(() => undefined);
-        const published = existing && (list ? await listMatches(repository, existing.raw, list.ids) : existing.configDigest === `sha256:${id}`);
+        const published = existing && (list ? await listMatches(name, existing.raw, list.ids) : existing.configDigest === `sha256:${id}`);
         // A tag published without the signature asked for (an earlier run without --sign, or whose
         // signing failed) is not done: GPG signs again by pushing again, cosign signs the digest.
         const unsignedGpg = published && options.signing.kind === "gpg" && !existsSync(signaturePath(lookasideDir(), d.reference, existing.digest, 1));
         if (existing && published && !unsignedGpg) {
           let signed: boolean | undefined;
           if (options.signing.kind === "cosign-key" || options.signing.kind === "cosign-keyless") {
-            await cosignSign(options.signing, `${repository}@${existing.digest}`, tlsVerify);
+            await cosignSign(options.signing, formatImageRef(withDigest(name, existing.digest)), tlsVerify);
             signed = true;
           } else if (options.signing.kind === "gpg") {
             signed = true;
@@ -152,11 +161,11 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
         const pushed = await reporter.during(`pushing ${d.reference}`, withRetries(attempts, baseMs, async () => {
           const digest = list ? await engine.pushManifestList(Object.values(list.ids), d.reference, push) : await engine.push(id, d.reference, push);
           // Read it back by digest: the registry must serve this image (or these images) under that digest.
-          const back = await remoteManifest(digest ? `${repository}@${digest}` : d.reference);
+          const back = await remoteManifest(digest ? formatImageRef(withDigest(name, digest)) : d.reference);
           if (!back) throw new Error(`the registry does not serve ${d.reference} after the push (EOF)`);
           if (digest && back.digest !== digest) throw new Error(`the registry serves ${back.digest} under ${digest}`);
           if (list) {
-            if (!(await listMatches(repository, back.raw, list.ids))) throw new Error(`the manifest list pulled back does not name the images of ${Object.keys(list.ids).join(", ")} that were pushed`);
+            if (!(await listMatches(name, back.raw, list.ids))) throw new Error(`the manifest list pulled back does not name the images of ${Object.keys(list.ids).join(", ")} that were pushed`);
           } else if (back.configDigest && back.configDigest !== `sha256:${id}`) {
             throw new Error(`the manifest pulled back names configuration ${back.configDigest}, not this image (sha256:${id})`);
           }
@@ -165,7 +174,7 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
         let signed: boolean | undefined;
         if (options.signing.kind === "gpg") signed = true;
         if (options.signing.kind === "cosign-key" || options.signing.kind === "cosign-keyless") {
-          await cosignSign(options.signing, `${d.reference.replace(/:[^/:]+$/, "")}@${pushed.value}`, tlsVerify);
+          await cosignSign(options.signing, formatImageRef(withDigest(name, pushed.value)), tlsVerify);
           signed = true;
         }
         outcomes.push({ ...d, status: "pushed", digest: pushed.value, attempts: pushed.attempts, ...(signed !== undefined ? { signed } : {}) });

@@ -14,6 +14,7 @@ import { buildBundleImage } from "../image/build-bundle.js";
 import { nativePlatform } from "../image/platform.js";
 import { sha256, sha256File } from "../lib/hash.js";
 import { isLoopback } from "../lib/http.js";
+import { registryHost, splitImageRef } from "../lib/image-ref.js";
 import type { Reporter } from "../lib/log.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
@@ -194,7 +195,7 @@ async function releaseEntry(run: ReleaseRun, planned: PlannedEntry): Promise<voi
     event: planned.event, extraLabels: { [inputsLabel]: digest }, ...(platform ? { platform } : {}), ...(run.options.siteWar ? { siteWar: run.options.siteWar } : {}),
   });
   const { result } = await build();
-  Object.assign(entry, { image: result.image, tags: result.tags.map((t) => t.slice(t.lastIndexOf(":") + 1)), imageId: result.id, sizeBytes: result.sizeBytes, buildMs: Math.round(performance.now() - started), status: "built" as const });
+  Object.assign(entry, { image: result.image, tags: result.tags.map((t) => splitImageRef(t).tag ?? "latest"), imageId: result.id, sizeBytes: result.sizeBytes, buildMs: Math.round(performance.now() - started), status: "built" as const });
   // Other platforms' images of the same entry: built the same way, named after their platform.
   for (const platform of run.plan.foreignPlatforms) {
     run.reporter.step(`${entry.bundle} x ${entry.theme} for ${platform} (emulated)`);
@@ -252,7 +253,7 @@ async function checkReportDir(dir: string): Promise<void> {
 async function pullLastNightly(engine: Engine, reporter: Reporter, reference: string | undefined): Promise<string | undefined> {
   if (reference === undefined || !(await remoteImageConfig(reference).catch(() => undefined))) return undefined;
   reporter.step(`pulling ${reference} to check its packages against Debian`);
-  await engine.pull(reference, { tlsVerify: !isLoopback(reference.split("/")[0] ?? "") });
+  await engine.pull(reference, { tlsVerify: !isLoopback(registryHost(splitImageRef(reference))) });
   return reference;
 }
 

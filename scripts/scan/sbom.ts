@@ -11,6 +11,7 @@ import * as Spec from "@cyclonedx/cyclonedx-library/Spec";
 import { PackageURL } from "packageurl-js";
 import type { DebianPackage, JavaLibrary } from "./inventory.js";
 import { sha256 } from "../lib/hash.js";
+import { lastSegment, nameOf, splitImageRef } from "../lib/image-ref.js";
 
 export interface ImageFacts {
   /** The reference the user gave (citelibre/rendezvous:1.0.0). */
@@ -44,13 +45,6 @@ export function serialNumberFor(imageId: string): string {
   return `urn:uuid:${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-function repositoryOf(reference: string): { repository: string; tag?: string } {
-  const at = reference.indexOf("@");
-  const ref = at >= 0 ? reference.slice(0, at) : reference;
-  const colon = ref.lastIndexOf(":");
-  return colon > ref.lastIndexOf("/") ? { repository: ref.slice(0, colon), tag: ref.slice(colon + 1) } : { repository: ref };
-}
-
 function sha256Hashes(hex: string): Models.HashDictionary {
   return new Models.HashDictionary([[Enums.HashAlgorithm["SHA-256"], hex.replace(/^sha256:/, "")]]);
 }
@@ -62,12 +56,15 @@ function properties(entries: Array<[string, string | undefined]>): Models.Proper
 /** The image itself: the SBOM's subject, named and hashed by its ID, with its OCI labels. */
 function imageComponent(image: SbomInput["image"]): Models.Component {
   const labels = image.labels;
-  const { repository, tag } = repositoryOf(image.reference);
+  // Split, not parsed: the reference is whatever the engine accepted, and the SBOM records it as given.
+  const ref = splitImageRef(image.reference);
+  const repository = nameOf(ref);
+  const { tag } = ref;
   const subject = new Models.Component(Enums.ComponentType.Container, repository, {
     bomRef: `image:sha256:${image.id}`,
     ...(labels["org.opencontainers.image.version"] ? { version: labels["org.opencontainers.image.version"] } : tag ? { version: tag } : {}),
     ...(labels["org.opencontainers.image.description"] ? { description: labels["org.opencontainers.image.description"] } : {}),
-    purl: new PackageURL("oci", undefined, repository.split("/").at(-1) ?? repository, `sha256:${image.id}`, { repository_url: repository, ...(tag ? { tag } : {}) }, undefined).toString(),
+    purl: new PackageURL("oci", undefined, lastSegment(ref), `sha256:${image.id}`, { repository_url: repository, ...(tag ? { tag } : {}) }, undefined).toString(),
     hashes: sha256Hashes(image.id),
     properties: properties([
       ["fr.citelibre:image.reference", image.reference],

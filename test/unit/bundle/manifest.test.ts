@@ -116,6 +116,8 @@ const bad: Array<[string, Mutation, RegExp]> = [
   ["YAML syntax", (y) => `${y}\n  - broken: [\n`, /bundle\.yaml:\d+:\d+ is not valid YAML/],
   ["companion on latest", (y) => `${y}\ncompanions:\n  - { name: solr, description: search, image: "docker.io/library/solr:latest" }\n`, /companions\.0\.image: must pin a version tag or a digest/],
   ["companion without a tag", (y) => `${y}\ncompanions:\n  - { name: solr, description: search, image: "docker.io/library/solr" }\n`, /companions\.0\.image: must pin a version tag or a digest/],
+  ["companion image that breaks the grammar", (y) => `${y}\ncompanions:\n  - { name: solr, description: search, image: "docker.io/library/so..lr:9.8.1" }\n`, /companions\.0\.image: must be an image reference such as docker\.io\/library\/solr:9\.8\.1/],
+  ["companion on a registry port, without a tag", (y) => `${y}\ncompanions:\n  - { name: solr, description: search, image: "registry.city.example:5000/solr" }\n`, /companions\.0\.image: must pin a version tag or a digest/],
   ["companion named like a stack service", (y) => `${y}\ncompanions:\n  - { name: database, description: x, image: "mariadb:11.4" }\n`, /companions: app, database, mail and init are the stack's own services/],
 ];
 
@@ -124,6 +126,18 @@ describe("broken bundle manifests", () => {
   afterEach(async () => {
     if (root) await rm(root, { recursive: true, force: true });
     root = undefined;
+  });
+
+  it("accept a companion from a city's own registry on a port, pinned by tag or digest", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "citelibre-bundle-"));
+    const dir = path.join(root, "rendezvous");
+    await cp(repoPath("bundles/rendezvous"), dir, { recursive: true });
+    const file = path.join(dir, "bundle.yaml");
+    const images = ["registry.city.example:5000/search/solr:9.8.1", `127.0.0.1:5000/solr@sha256:${"a".repeat(64)}`];
+    await writeFile(file, `${await readFile(file, "utf8")}\ncompanions:\n${images.map((image, i) => `  - { name: c${String(i)}, description: search, image: "${image}" }`).join("\n")}\n`);
+    const { bundle, problems } = await loadBundle(dir);
+    expect(problems.items.map(formatProblem)).toEqual([]);
+    expect(bundle?.manifest.companions.map((c) => c.image)).toEqual(images);
   });
 
   it.each(bad)("%s", async (_name, mutate, expected) => {

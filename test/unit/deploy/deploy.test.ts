@@ -159,6 +159,10 @@ describe("compose stack", () => {
   it("refuses bad flags with a message naming the flag", async () => {
     await expect(deployCompose("rendezvous", { theme: "Bad Theme!" })).rejects.toThrow(/--theme: "Bad Theme!" is not a theme name/);
     await expect(deployCompose("rendezvous", { image: "UPPER/case" })).rejects.toThrow(/--image: "UPPER\/case" is not an image reference/);
+    // The reference grammar, not a look-alike: an empty tag or a doubled dot would break the compose file.
+    for (const image of ["citelibre/rendezvous:", "citelibre/rendez..vous:1.0.0", "citelibre/rendezvous:1:2"]) {
+      await expect(deployCompose("rendezvous", { image })).rejects.toThrow(`--image: "${image}" is not an image reference`);
+    }
     await expect(deployCompose("rendezvus", {})).rejects.toThrow(/there is no bundle "rendezvus".*did you mean rendezvous/);
   });
 });

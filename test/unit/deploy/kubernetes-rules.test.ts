@@ -72,6 +72,9 @@ describe("Kubernetes rules", () => {
     expect((parse(kustomization(both.model, both.files)) as { images: unknown[] }).images).toEqual([{ name: "ghcr.io/city/rendezvous", digest }]);
     const byTag = await generate({ image: "ghcr.io/city/rendezvous:1.2.3" });
     expect((parse(kustomization(byTag.model, byTag.files)) as { images: unknown[] }).images).toEqual([{ name: "ghcr.io/city/rendezvous", newTag: "1.2.3" }]);
+    // The colon of a registry's port is not a tag's.
+    const byPort = await generate({ image: "127.0.0.1:5000/city/rendezvous" });
+    expect((parse(kustomization(byPort.model, byPort.files)) as { images: unknown[] }).images).toEqual([{ name: "127.0.0.1:5000/city/rendezvous", newTag: "latest" }]);
   });
 
   it("rolls the Deployment when the ConfigMap changes, and only then", async () => {

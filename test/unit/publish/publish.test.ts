@@ -20,6 +20,14 @@ describe("where tags go", () => {
       "127.0.0.1:5000/test/ns/rendezvous:1.0.0", "127.0.0.1:5000/test/ns/rendezvous:latest",
     ]);
   });
+  it("reads a local name without a tag as latest, as the engines do", () => {
+    // Both used to be split at their last colon, whatever it was: ghcr.io/citelibre/rendezvou:citelibre/rendezvous
+    // and ghcr.io/citelibre/localhost:5000/citelibre/rendezvous.
+    expect(destinations(["citelibre/rendezvous", "localhost:5000/citelibre/rendezvous"], ["ghcr.io/citelibre"]).map((d) => [d.reference, d.tag])).toEqual([
+      ["ghcr.io/citelibre/rendezvous:latest", "latest"], ["ghcr.io/citelibre/rendezvous:latest", "latest"],
+    ]);
+    expect(destinations(["127.0.0.1:5000/ns/rendezvous:1.0.0"], ["ghcr.io/citelibre"])[0]?.reference).toBe("ghcr.io/citelibre/rendezvous:1.0.0");
+  });
   it.each([
     ["citelibre", /does not start with a registry host/],
     ["ghcr.io", /needs a lowercase namespace/],
@@ -83,6 +91,11 @@ describe("signing", () => {
   it("finds simple signatures where podman's lookaside store keeps them", () => {
     expect(signaturePath("/var/lib/containers/sigstore", "127.0.0.1:5000/citelibre/rendezvous:1.0.0", `sha256:${"b".repeat(64)}`, 1))
       .toBe(`/var/lib/containers/sigstore/citelibre/rendezvous@sha256=${"b".repeat(64)}/signature-1`);
+    expect(signaturePath("/s", `localhost/citelibre/rendezvous:1.0.0@sha256:${"b".repeat(64)}`, `sha256:${"b".repeat(64)}`, 2))
+      .toBe(`/s/citelibre/rendezvous@sha256=${"b".repeat(64)}/signature-2`);
+    // Without a registry, the reference is Docker Hub's (docker.io/citelibre/rendezvous), whose path in the
+    // store is citelibre/rendezvous: the first component is the namespace, not a host to drop.
+    expect(signaturePath("/s", "citelibre/rendezvous:1.0.0", `sha256:${"b".repeat(64)}`, 1)).toBe(`/s/citelibre/rendezvous@sha256=${"b".repeat(64)}/signature-1`);
   });
 });
 
@@ -98,6 +111,7 @@ describe("multi-architecture", () => {
     expect(platformImage("citelibre/rendezvous:1.0.0", "linux/arm64", "x64")).toBe("citelibre/rendezvous-linux-arm64:1.0.0");
     expect(platformImage("citelibre/rendezvous:1.0.0", "linux/amd64", "x64")).toBe("citelibre/rendezvous:1.0.0");
     expect(platformImage("localhost:5000/citelibre/base", "linux/amd64", "arm64")).toBe("localhost:5000/citelibre/base-linux-amd64:latest");
+    expect(platformImage("127.0.0.1:5000/citelibre/base:bookworm", "linux/arm64", "x64")).toBe("127.0.0.1:5000/citelibre/base-linux-arm64:bookworm");
   });
   it("builds, bootstraps and pushes for the platform asked", () => {
     expect(buildArgv("podman", { context: ".", tags: ["t"], platform: "linux/arm64" })).toContain("--platform");
