@@ -36,13 +36,18 @@ export default tseslint.config(
     },
   },
   {
-    // Size limits the team keeps: the router stays a router, and no function grows past a screen and a half.
+    // Size limits the team keeps: the router stays a router, a command's code stays a screen (its flags,
+    // one stage call, the text of the result), and no function grows past a screen and a half.
     files: ["scripts/cli.ts"],
     rules: { "max-lines": ["error", { max: 150, skipBlankLines: true, skipComments: true }] },
   },
   {
     files: ["scripts/**/*.ts"],
     rules: { "max-lines-per-function": ["error", { max: 80, skipBlankLines: true, skipComments: true }] },
+  },
+  {
+    files: ["scripts/commands/**/*.ts"],
+    rules: { "max-lines-per-function": ["error", { max: 40, skipBlankLines: true, skipComments: true }] },
   },
   {
     // In tests a missing value should fail loudly at the assertion, which `!` does.

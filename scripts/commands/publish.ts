@@ -2,7 +2,7 @@
  * `citelibre publish` and `verify`: pushes to registries, and signature checks.
  */
 import type { Command } from "commander";
-import { UsageError, UserError } from "../lib/problems.js";
+import { UsageError } from "../lib/problems.js";
 import type { CommandContext } from "./context.js";
 
 export function registerPublish(program: Command, ctx: CommandContext): void {
@@ -25,34 +25,33 @@ export function registerPublish(program: Command, ctx: CommandContext): void {
       r.result(publishText(result));
       if (!result.ok) ctx.setExitCode(1);
     });
+  registerVerify(program, ctx);
+}
 
+function registerVerify(program: Command, ctx: CommandContext): void {
   program
     .command("verify <reference>")
     .description("check the signature of a published image (registry/namespace/bundle:tag or @sha256:...)")
     .option("--gpg-key <fingerprint>", "expect a GPG simple signature by this key (public key in the gpg keyring)")
     .option("--cosign-key <key>", "expect a cosign signature made with this key (file, env://VAR or KMS URI)")
     .option("--cosign-keyless <owner/repo>", "expect a keyless cosign signature by the nightly or release workflow of this GitHub repository")
-    .action(async (reference: string, opts: { gpgKey?: string; cosignKey?: string; cosignKeyless?: string }) => {
-      const { verifyGpg, verifyCosign, workflowIdentity } = await import("../publish/sign.js");
-      const { isLoopback } = await import("../lib/http.js");
-      const { remoteManifest } = await import("../publish/registry.js");
-      const modes = [opts.gpgKey, opts.cosignKey, opts.cosignKeyless].filter(Boolean).length;
-      if (modes !== 1) throw new UsageError("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless <owner/repo>");
-      const r = ctx.reporter();
-      let result;
-      if (opts.gpgKey) {
-        result = await verifyGpg(reference, opts.gpgKey);
-      } else {
-        const manifest = await remoteManifest(reference);
-        if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag`);
-        const byDigest = reference.includes("@") ? reference : `${reference.replace(/:[^/:]+$/, "")}@${manifest.digest}`;
-        result = await verifyCosign(byDigest, {
-          tlsVerify: !isLoopback(reference.split("/")[0] ?? ""),
-          ...(opts.cosignKey ? { key: opts.cosignKey } : {}), ...(opts.cosignKeyless ? { identity: workflowIdentity(opts.cosignKeyless) } : {}),
-        });
-      }
-      r.json(result);
-      r.result(`${result.verified ? "VERIFIED" : "NOT VERIFIED"}: ${result.reference} (${result.digest}): ${result.detail}`);
-      if (!result.verified) ctx.setExitCode(1);
-    });
+    .action((reference: string, opts: VerifyFlags) => verifyCommand(ctx, reference, opts));
+}
+
+type VerifyFlags = { gpgKey?: string; cosignKey?: string; cosignKeyless?: string };
+
+async function verifyCommand(ctx: CommandContext, reference: string, opts: VerifyFlags): Promise<void> {
+  const { verifyImage } = await import("../publish/sign.js");
+  const expectations = [
+    ...(opts.gpgKey ? [{ kind: "gpg", fingerprint: opts.gpgKey } as const] : []),
+    ...(opts.cosignKey ? [{ kind: "cosign-key", key: opts.cosignKey } as const] : []),
+    ...(opts.cosignKeyless ? [{ kind: "cosign-keyless", repository: opts.cosignKeyless } as const] : []),
+  ];
+  const [expected] = expectations;
+  if (expectations.length !== 1 || !expected) throw new UsageError("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless <owner/repo>");
+  const r = ctx.reporter();
+  const result = await verifyImage(reference, expected);
+  r.json(result);
+  r.result(`${result.verified ? "VERIFIED" : "NOT VERIFIED"}: ${result.reference} (${result.digest}): ${result.detail}`);
+  if (!result.verified) ctx.setExitCode(1);
 }

@@ -9,6 +9,8 @@ import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ToolError } from "../lib/exec.js";
+import { isLoopback } from "../lib/http.js";
+import { formatImageRef, nameOf, registryHost, splitImageRef, withDigest, withoutTagOrDigest, withTag } from "../lib/image-ref.js";
 import { UsageError, UserError } from "../lib/problems.js";
 import type { Signing } from "./plan.js";
 import { remoteManifest } from "./registry.js";
@@ -50,7 +52,7 @@ export async function cosignSign(signing: Signing, referenceWithDigest: string, 
 
 /** Path of the n-th simple signature of a manifest in the lookaside store (repository path without the host). */
 export function signaturePath(store: string, reference: string, digest: string, index: number): string {
-  const repository = reference.replace(/[:@][^/]*$/, "").split("/").slice(1).join("/");
+  const { repository } = splitImageRef(reference);
   const [algorithm, hex] = digest.split(":");
   return path.join(store, `${repository}@${algorithm ?? "sha256"}=${hex ?? ""}`, `signature-${String(index)}`);
 }
@@ -62,12 +64,18 @@ export interface VerifyResult {
   detail: string;
 }
 
+/** Whether a signature's identity is this repository by tag, which matchRepository accepts for any tag; by digest it is another manifest's. */
+function isTagOf(identity: string, repository: string): boolean {
+  const ref = splitImageRef(identity);
+  return ref.digest === undefined && nameOf(ref) === repository;
+}
+
 /** Checks a GPG simple signature of `reference` (by tag or digest) made with the key `fingerprint`. */
 export async function verifyGpg(reference: string, fingerprint: string): Promise<VerifyResult> {
   const manifest = await remoteManifest(reference);
   if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag, and that you are logged in`);
   const store = lookasideDir();
-  const dockerReference = reference.replace(/@sha256:[0-9a-f]{64}$/, "");
+  const ref = splitImageRef(reference);
   const work = await mkdtemp(path.join(tmpdir(), "citelibre-verify-"));
   try {
     const manifestFile = path.join(work, "manifest.json");
@@ -82,8 +90,8 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
     // Every tag of one image shares one manifest digest, and the store keeps the signature of the last
     // tag pushed: like podman's `signedIdentity: matchRepository`, a signature made for another tag of the
     // same repository is accepted (key and digest are still checked cryptographically).
-    const repository = dockerReference.replace(/:[^/:]+$/, "");
-    const expected = dockerReference.includes(":", dockerReference.lastIndexOf("/")) ? dockerReference : `${dockerReference}:latest`;
+    const repository = nameOf(ref);
+    const expected = formatImageRef(withTag(withoutTagOrDigest(ref), ref.tag ?? "latest"));
     const failures: string[] = [];
     for (const sig of signatures) {
       for (let identity = expected, tries = 0; tries < 2; tries++) {
@@ -93,7 +101,7 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
         } catch (e) {
           const message = e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message;
           const signedAs = /Docker reference (\S+) does not match/.exec(message)?.[1];
-          if (tries === 0 && signedAs && signedAs.replace(/:[^/:]+$/, "") === repository) {
+          if (tries === 0 && signedAs && isTagOf(signedAs, repository)) {
             identity = signedAs;
             continue;
           }
@@ -109,11 +117,30 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
 }
 
 export async function verifyCosign(referenceWithDigest: string, options: { key?: string; identity?: string; tlsVerify: boolean }): Promise<VerifyResult> {
-  const digest = /@(sha256:[0-9a-f]{64})$/.exec(referenceWithDigest)?.[1] ?? "";
+  const digest = splitImageRef(referenceWithDigest).digest ?? "";
   try {
     await verifyWithCosign(referenceWithDigest, options);
     return { verified: true, reference: referenceWithDigest, digest, detail: options.key ? `cosign signature verified with ${options.key}` : `cosign keyless signature verified, made by a workflow matching ${options.identity ?? ""}` };
   } catch (e) {
     return { verified: false, reference: referenceWithDigest, digest, detail: e instanceof ToolError ? (e.stderr.trim().split("\n").at(-1) ?? e.message) : (e as Error).message };
   }
+}
+
+/** What `citelibre verify` expects of an image's signature. */
+export type SignatureExpectation =
+  | { kind: "gpg"; fingerprint: string }
+  | { kind: "cosign-key"; key: string }
+  | { kind: "cosign-keyless"; repository: string };
+
+/** Checks a published image's signature; cosign's check is made on the digest the reference names now. */
+export async function verifyImage(reference: string, expected: SignatureExpectation): Promise<VerifyResult> {
+  if (expected.kind === "gpg") return verifyGpg(reference, expected.fingerprint);
+  const manifest = await remoteManifest(reference);
+  if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag`);
+  const ref = splitImageRef(reference);
+  const byDigest = ref.digest !== undefined ? reference : formatImageRef(withDigest(withoutTagOrDigest(ref), manifest.digest));
+  return verifyCosign(byDigest, {
+    tlsVerify: !isLoopback(registryHost(ref)),
+    ...(expected.kind === "cosign-key" ? { key: expected.key } : { identity: workflowIdentity(expected.repository) }),
+  });
 }
