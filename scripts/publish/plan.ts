@@ -57,10 +57,6 @@ export function isTransient(message: string): boolean {
   return /connection refused|connection reset|broken pipe|i\/o timeout|timeout|timed out|\bEOF\b|TLS handshake|temporar|too many requests|\b429\b|\b50[0234]\b|server misbehaving|no route to host/i.test(message);
 }
 
-export function backoffMs(attempt: number, baseMs: number): number {
-  return baseMs * 2 ** (attempt - 1);
-}
-
 export interface RemoteManifest {
   raw: string;
   digest: string;

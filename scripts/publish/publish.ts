@@ -6,18 +6,18 @@
  */
 import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { setTimeout as sleep } from "node:timers/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Engine } from "../engine/engine.js";
 import { ToolError } from "../lib/exec.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
-import { backoffMs, destinations, isTransient, parseRegistry, readManifestList, type Destination, type Signing } from "./plan.js";
+import { destinations, parseRegistry, readManifestList, type Destination, type Signing } from "./plan.js";
 import { isLoopback } from "../lib/http.js";
 import { formatImageRef, nameOf, registryHost, splitImageRef, withDigest, withoutTagOrDigest, type ImageRef } from "../lib/image-ref.js";
 import { isNative, ociArch, platformImage } from "../image/platform.js";
 import { loginFromEnvironment, remoteManifest } from "./registry.js";
+import { withRetries } from "./retry.js";
 import { cosignSign, lookasideDir, signaturePath } from "./sign.js";
 
 export interface PublishOptions {
@@ -69,18 +69,6 @@ async function localTags(engine: Engine, image: string): Promise<{ id: string; t
   return { id: info.Id.replace(/^sha256:/, ""), tags };
 }
 
-async function withRetries<T>(attempts: number, baseMs: number, work: () => Promise<T>, onRetry: (attempt: number, error: string) => void): Promise<{ value: T; attempts: number }> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { value: await work(), attempts: attempt };
-    } catch (e) {
-      const message = e instanceof Error ? e.message : String(e);
-      if (attempt >= attempts || !isTransient(message)) throw Object.assign(e instanceof Error ? e : new Error(message), { attempts: attempt });
-      onRetry(attempt, message.split("\n").find((l) => /error|refused|timeout|EOF/i.test(l)) ?? message.split("\n")[0] ?? "");
-      await sleep(backoffMs(attempt, baseMs));
-    }
-  }
-}
 
 /** Each platform's local image of `image`, checked to be of that architecture. */
 async function platformImages(engine: Engine, image: string, platforms: string[]): Promise<{ ids: Record<string, string> }> {
