@@ -130,9 +130,9 @@ export function inspectArgv(_engine: EngineName, target: string, format?: string
   return format ? ["inspect", "--format", format, target] : ["inspect", target];
 }
 
-/** An image's description as JSON: never a container's of the same name. */
-export function imageInspectArgv(_engine: EngineName, image: string): string[] {
-  return ["image", "inspect", image];
+/** An image's description as JSON (or one field of it, with format): never a container's of the same name. */
+export function imageInspectArgv(_engine: EngineName, image: string, format?: string): string[] {
+  return format ? ["image", "inspect", "--format", format, image] : ["image", "inspect", image];
 }
 
 export function logsArgv(_engine: EngineName, container: string, options: { tail?: number } = {}): string[] {

@@ -150,7 +150,7 @@ export class Engine {
   /** The image's ID, or undefined when there is no such image: one engine call instead of two. */
   async imageId(image: string): Promise<string | undefined> {
     try {
-      return (await this.exec(["image", "inspect", "--format", "{{.Id}}", image])).stdout.trim().replace(/^sha256:/, "") || undefined;
+      return (await this.exec(imageInspectArgv(this.name, image, "{{.Id}}"))).stdout.trim().replace(/^sha256:/, "") || undefined;
     } catch {
       return undefined;
     }

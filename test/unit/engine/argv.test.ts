@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  buildArgv, copyIntoArgv, copyOutArgv, createArgv, defaultCapabilities, execArgv, imageExistsArgv, listImagesArgv, loginArgv, logsArgv, logsWithTimesArgv,
+  buildArgv, copyIntoArgv, copyOutArgv, createArgv, defaultCapabilities, execArgv, imageExistsArgv, imageInspectArgv, listImagesArgv, loginArgv, logsArgv, logsWithTimesArgv,
   manifestListArgvs, memoryUsageArgv, pullArgv, pushArgvs, removeContainerArgv, removeImageArgv, removeVolumeArgv, runArgv, saveArgv, startArgv, stopArgv, tagArgv,
 } from "../../../scripts/engine/argv.js";
 import { baseImageTag, baseLabels, gitSource, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
@@ -83,6 +83,8 @@ describe("engine command lines", () => {
   it("uses each engine's own way to test for an image and to save one", () => {
     expect(imageExistsArgv("podman", "i")).toEqual(["image", "exists", "i"]);
     expect(imageExistsArgv("docker", "i")).toEqual(["image", "inspect", "--format", "{{.Id}}", "i"]);
+    // An image's facts are asked of `image inspect`, never of plain `inspect`, which a container of the same name answers.
+    for (const engine of ["docker", "podman"] as const) expect(imageInspectArgv(engine, "i", "{{.Id}}")).toEqual(["image", "inspect", "--format", "{{.Id}}", "i"]);
     expect(saveArgv("podman", "i", "o.tar")).toEqual(["save", "--format", "oci-archive", "--output", "o.tar", "i"]);
     expect(saveArgv("docker", "i", "o.tar")).toEqual(["save", "--output", "o.tar", "i"]);
   });
