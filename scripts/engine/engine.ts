@@ -116,6 +116,13 @@ export class Engine {
     return parsed[0];
   }
 
+  /** An image's description: a container that happens to bear the same name never answers instead. */
+  async inspectImage<T = unknown>(image: string): Promise<T> {
+    const parsed = JSON.parse((await this.exec(imageInspectArgv(this.name, image))).stdout) as T[];
+    if (!parsed[0]) throw new UserError(`${this.name} image inspect ${image} returned nothing`);
+    return parsed[0];
+  }
+
   async inspectFormat(target: string, format: string): Promise<string> {
     return (await this.exec(inspectArgv(this.name, target, format))).stdout.trim();
   }

@@ -58,7 +58,7 @@ function withoutLocalhost(reference: string): string {
 }
 
 async function localTags(engine: Engine, image: string): Promise<{ id: string; tags: string[] }> {
-  const info = await engine.inspect<{ Id: string; RepoTags?: string[] | null }>(image).catch(() => {
+  const info = await engine.inspectImage<{ Id: string; RepoTags?: string[] | null }>(image).catch(() => {
     throw new UserError(`there is no image ${image} in ${engine.name}: build it first (\`citelibre build <bundle>\`)`);
   });
   const wanted = splitImageRef(withoutLocalhost(image));
@@ -75,7 +75,7 @@ async function platformImages(engine: Engine, image: string, platforms: string[]
   const ids: Record<string, string> = {};
   for (const platform of platforms) {
     const local = platformImage(image, platform);
-    const info = await engine.inspect<{ Id: string; Architecture?: string; Os?: string }>(local).catch(() => {
+    const info = await engine.inspectImage<{ Id: string; Architecture?: string; Os?: string }>(local).catch(() => {
       throw new UserError(`there is no ${platform} image ${local}: build it with \`citelibre build <bundle> --platform ${platform}\` (or run \`citelibre release --platforms …\`)`);
     });
     if (info.Architecture && info.Architecture !== ociArch(platform)) throw new UserError(`${local} is a ${info.Os ?? "linux"}/${info.Architecture} image, not ${platform}: rebuild it with --platform ${platform}`);

@@ -27,7 +27,7 @@ const runtimeScripts: Array<Omit<RuntimeFile, "sha256">> = [
 ];
 
 export async function inspectImage(engine: Engine, image: string): Promise<Omit<ImageFacts, "os">> {
-  const info = await engine.inspect<{ Id: string; Created?: string; Config?: { Labels?: Record<string, string> | null }; Labels?: Record<string, string> | null }>(image)
+  const info = await engine.inspectImage<{ Id: string; Created?: string; Config?: { Labels?: Record<string, string> | null }; Labels?: Record<string, string> | null }>(image)
     .catch(() => {
       throw new UserError(`there is no image ${image} in ${engine.name}. Build it first (\`citelibre build <bundle>\`), or check the name with \`${engine.name} images\`.`);
     });
