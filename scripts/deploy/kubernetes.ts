@@ -14,7 +14,7 @@
  * is validated against the Kubernetes OpenAPI schemas those classes carry before anything is written.
  */
 import { createHash } from "node:crypto";
-import { ConfigMap, PersistentVolumeClaim, Secret, Service, type IContainer, type IEnvVar, type IPodSpec, type IProbe, type IVolume, type IVolumeMount } from "kubernetes-models/v1";
+import { ConfigMap, PersistentVolumeClaim, Secret, Service, type IContainer, type IEnvVar, type IPodSpec, type IPodTemplateSpec, type IProbe, type IVolume, type IVolumeMount } from "kubernetes-models/v1";
 import { Deployment, StatefulSet } from "kubernetes-models/apps/v1";
 import { Job } from "kubernetes-models/batch/v1";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1";
@@ -410,38 +410,25 @@ function databaseObjects(model: DeployModel, options: K8sOptions): KubeObject[] 
       serviceName: n.database,
       replicas: 1,
       selector: { matchLabels: selector(model, "database") },
-      template: {
-        metadata: { labels: labels(model, "database") },
-        spec: {
-          // MariaDB flushes and stops within a few seconds; the grace period leaves it room on a busy node.
-          terminationGracePeriodSeconds: GRACE_SECONDS.database,
-          containers: [
-            {
-              name: "mariadb",
-              image: model.image,
-              imagePullPolicy: "IfNotPresent",
-              env: [
-                { name: "CITELIBRE_ROLE", value: "database" },
-                { name: "CITELIBRE_STOP_TIMEOUT", value: stopTimeout(GRACE_SECONDS.database) },
-                { name: "LUTECE_DB_NAME", value: model.database.name },
-                { name: "LUTECE_DB_USER", value: model.database.user },
-                { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
-                { name: "CITELIBRE_DB_BUFFER_POOL", value: model.resources.database.bufferPool },
-              ],
-              ports: [{ name: "mysql", containerPort: 3306 }],
-              readinessProbe: execHealth(10, 3),
-              livenessProbe: { ...execHealth(20, 6), initialDelaySeconds: 60 },
-              securityContext: rootDroppingPrivileges,
-              resources: {
-                requests: { memory: model.resources.database.memoryRequest, cpu: "100m" },
-                limits: { memory: model.resources.database.memory, cpu: model.resources.database.cpu },
-              },
-              volumeMounts: [{ name: "data", mountPath: "/var/lib/citelibre" }, secretMount],
-            },
-          ],
-          volumes: [secretVolume(model)],
+      // MariaDB flushes and stops within a few seconds; the grace period leaves it room on a busy node.
+      template: rolePod(model, "database", {
+        name: "mariadb",
+        env: [
+          { name: "LUTECE_DB_NAME", value: model.database.name },
+          { name: "LUTECE_DB_USER", value: model.database.user },
+          { name: "LUTECE_DB_PWD_FILE", value: `${SECRET_MOUNT}/${SECRET_KEYS.database}` },
+          { name: "CITELIBRE_DB_BUFFER_POOL", value: model.resources.database.bufferPool },
+        ],
+        ports: [{ name: "mysql", containerPort: 3306 }],
+        readinessProbe: execHealth(10, 3),
+        livenessProbe: { ...execHealth(20, 6), initialDelaySeconds: 60 },
+        securityContext: rootDroppingPrivileges,
+        resources: {
+          requests: { memory: model.resources.database.memoryRequest, cpu: "100m" },
+          limits: { memory: model.resources.database.memory, cpu: model.resources.database.cpu },
         },
-      },
+        volumeMounts: [{ name: "data", mountPath: "/var/lib/citelibre" }, secretMount],
+      }, [secretVolume(model)]),
       volumeClaimTemplates: [
         {
           metadata: { name: "data", labels: labels(model, "database") },
@@ -451,6 +438,28 @@ function databaseObjects(model: DeployModel, options: K8sOptions): KubeObject[] 
     },
   });
   return [service, statefulSet];
+}
+
+/**
+ * The pod of a one-replica role of the image (database, mail): the role and its share of the grace period
+ * come first in the environment, so the entrypoint stops the service before the kubelet kills it.
+ */
+function rolePod(model: DeployModel, role: "database" | "mail", container: IContainer & { env: IEnvVar[] }, volumes: IVolume[]): IPodTemplateSpec {
+  const { name, env, ...rest } = container;
+  return {
+    metadata: { labels: labels(model, role) },
+    spec: {
+      terminationGracePeriodSeconds: GRACE_SECONDS[role],
+      containers: [{
+        name,
+        image: model.image,
+        imagePullPolicy: "IfNotPresent",
+        env: [{ name: "CITELIBRE_ROLE", value: role }, { name: "CITELIBRE_STOP_TIMEOUT", value: stopTimeout(GRACE_SECONDS[role]) }, ...env],
+        ...rest,
+      }],
+      volumes,
+    },
+  };
 }
 
 function mailObjects(model: DeployModel): KubeObject[] {
@@ -465,32 +474,18 @@ function mailObjects(model: DeployModel): KubeObject[] {
       replicas: 1,
       strategy: { type: "Recreate" },
       selector: { matchLabels: selector(model, "mail") },
-      template: {
-        metadata: { labels: labels(model, "mail") },
-        spec: {
-          terminationGracePeriodSeconds: GRACE_SECONDS.mail,
-          containers: [
-            {
-              name: "mail-catcher",
-              image: model.image,
-              imagePullPolicy: "IfNotPresent",
-              // The viewer shows password-reset mails: it stays on the pod's loopback, which
-              // `kubectl port-forward` reaches and the cluster network does not.
-              env: [
-                { name: "CITELIBRE_ROLE", value: "mail" },
-                { name: "CITELIBRE_STOP_TIMEOUT", value: stopTimeout(GRACE_SECONDS.mail) },
-              ],
-              ports: [{ name: "smtp", containerPort: 1025 }],
-              readinessProbe: { tcpSocket: { port: "smtp" }, periodSeconds: 10 },
-              livenessProbe: execHealth(30, 3),
-              securityContext: rootDroppingPrivileges,
-              resources: { limits: { memory: model.resources.mail.memory, cpu: model.resources.mail.cpu } },
-              volumeMounts: [{ name: "mail", mountPath: "/var/lib/citelibre" }],
-            },
-          ],
-          volumes: [{ name: "mail", persistentVolumeClaim: { claimName: n.mail } }],
-        },
-      },
+      // The viewer shows password-reset mails: it stays on the pod's loopback, which
+      // `kubectl port-forward` reaches and the cluster network does not.
+      template: rolePod(model, "mail", {
+        name: "mail-catcher",
+        env: [],
+        ports: [{ name: "smtp", containerPort: 1025 }],
+        readinessProbe: { tcpSocket: { port: "smtp" }, periodSeconds: 10 },
+        livenessProbe: execHealth(30, 3),
+        securityContext: rootDroppingPrivileges,
+        resources: { limits: { memory: model.resources.mail.memory, cpu: model.resources.mail.cpu } },
+        volumeMounts: [{ name: "mail", mountPath: "/var/lib/citelibre" }],
+      }, [{ name: "mail", persistentVolumeClaim: { claimName: n.mail } }]),
     },
   });
   const service = new Service({
