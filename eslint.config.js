@@ -2,6 +2,9 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+const noTestImports = { group: ["**/test/**"], message: "scripts/ must not import test code: move what both need into scripts/." };
+const noCommandImports = { group: ["**/commands/**", "**/cli.js"], message: "stages never import the commands that call them: pass what they need as arguments." };
+
 export default tseslint.config(
   { ignores: ["build", "build/", ".cache/", "dist/", "node_modules/", "coverage/"] },
   js.configs.recommended,
@@ -19,21 +22,24 @@ export default tseslint.config(
     },
   },
   {
-    // The product (and its benchmarks, bundled with it) never depends on test code; the engine package
-    // is the bottom of the container layer and depends on lib/ only.
+    // The product (and its benchmarks, bundled with it) never depends on test code; stages never depend
+    // on the commands that call them; lib/ is the bottom layer; the engine package is the bottom of the
+    // container layer and depends on lib/ only.
     files: ["scripts/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/test/**"], message: "scripts/ must not import test code: move what both need into scripts/." }] }],
-    },
+    ignores: ["scripts/commands/**", "scripts/cli.ts", "scripts/lib/**", "scripts/engine/**"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noTestImports, noCommandImports] }] },
+  },
+  {
+    files: ["scripts/commands/**/*.ts", "scripts/cli.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noTestImports] }] },
+  },
+  {
+    files: ["scripts/lib/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [noTestImports, { group: ["../*/**", "!../lib/**"], message: "lib/ is the bottom layer: it imports no other folder of scripts/." }] }] },
   },
   {
     files: ["scripts/engine/**/*.ts"],
-    rules: {
-      "no-restricted-imports": ["error", { patterns: [
-        { group: ["**/test/**"], message: "scripts/ must not import test code." },
-        { group: ["../*/**", "!../lib/**"], message: "the engine package depends on lib/ only." },
-      ] }],
-    },
+    rules: { "no-restricted-imports": ["error", { patterns: [noTestImports, { group: ["../*/**", "!../lib/**"], message: "the engine package depends on lib/ only." }] }] },
   },
   {
     // Size limits the team keeps: the router stays a router, a command's code stays a screen (its flags,
