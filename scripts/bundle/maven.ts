@@ -5,7 +5,8 @@
  */
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream, existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import { placeWhenWhole } from "../lib/tree.js";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -127,11 +128,10 @@ export async function fetchToCache(url: string, ext: string, expectedSha256: str
   }
   if (options.offline) throw new ArtifactError("offline", `offline mode: ${url} is not in the cache (${options.cacheDir})`);
   await mkdir(path.join(options.cacheDir, "by-sha256"), { recursive: true });
-  const partial = path.join(options.cacheDir, `download-${process.pid}-${Date.now()}.partial`);
-  try {
+  return placeWhenWhole(path.join(options.cacheDir, `download-${process.pid}-${Date.now()}.partial`), async (partial) => {
     options.onProgress?.(`downloading ${url}`);
     const got = await download(url, partial, timeoutMs);
-    let expected: { algorithm: "sha256" | "sha1"; hex: string } | undefined = expectedSha256 ? { algorithm: "sha256", hex: expectedSha256 } : await publishedChecksum(url, timeoutMs);
+    const expected: { algorithm: "sha256" | "sha1"; hex: string } | undefined = expectedSha256 ? { algorithm: "sha256", hex: expectedSha256 } : await publishedChecksum(url, timeoutMs);
     if (!expected) {
       throw new ArtifactError("checksum", `${url} has no published checksum (.sha256 or .sha1) and the manifest gives none: add its sha256 to bundle.yaml`);
     }
@@ -139,13 +139,9 @@ export async function fetchToCache(url: string, ext: string, expectedSha256: str
     if (actual !== expected.hex) {
       throw new ArtifactError("checksum", `${url}: ${expected.algorithm} mismatch (expected ${expected.hex}, got ${actual}); the file was discarded. Check the sha256 in bundle.yaml, or the repository.`);
     }
-    expected = undefined;
     const target = cachedFile(options.cacheDir, got.sha256, ext);
-    await rename(partial, target);
-    return { file: target, sha256: got.sha256, source: url, fromCache: false };
-  } finally {
-    await rm(partial, { force: true });
-  }
+    return { target, value: { file: target, sha256: got.sha256, source: url, fromCache: false } };
+  });
 }
 
 /** Resolves coordinates against repositories in order; a 404 everywhere lists the versions that exist. */

@@ -3,7 +3,8 @@
  * root filesystem comes from mmdebstrap and is imported, so no registry is needed (CI here uses this).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
+import { placeWhenWhole } from "../lib/tree.js";
 import path from "node:path";
 import { run } from "../lib/exec.js";
 import type { Reporter } from "../lib/log.js";
@@ -157,13 +158,13 @@ async function bootstrapRootfs(engine: Engine, reporter: Reporter, refresh: bool
     }
     await mkdir(dir, { recursive: true });
     reporter.step(`building a Debian bookworm root filesystem (${platform}) with mmdebstrap (about 40 s natively${native ? "" : ", several times longer under emulation"})`);
-    const partial = `${tarball}.partial`;
-    await rm(partial, { force: true });
-    await reporter.during("building the root filesystem", run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0, hostDebianMirrors(readHostSources()), native ? undefined : debianArch(platform)), {
-      onLine: (l) => { reporter.detail(l); },
-      ...(reporter.options.verbose ? { verbose: (l: string) => { reporter.detail(l); } } : {}),
-    }));
-    await rename(partial, tarball);
+    await placeWhenWhole(`${tarball}.partial`, async (partial) => {
+      await reporter.during("building the root filesystem", run("mmdebstrap", mmdebstrapArgv(partial, process.getuid?.() === 0, hostDebianMirrors(readHostSources()), native ? undefined : debianArch(platform)), {
+        onLine: (l) => { reporter.detail(l); },
+        ...(reporter.options.verbose ? { verbose: (l: string) => { reporter.detail(l); } } : {}),
+      }));
+      return { target: tarball, value: undefined };
+    });
   } else {
     reporter.step(`reusing the root filesystem built ${Math.round((Date.now() - statSync(tarball).mtimeMs) / 60_000)} min ago (--refresh-rootfs to rebuild)`);
   }

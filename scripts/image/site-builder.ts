@@ -5,7 +5,7 @@
  * the POM and the builder Dockerfile, so a bundle whose plugin list did not change is not rebuilt.
  */
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, rm } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { bootstrapImage, defaultFromImage } from "./base.js";
 import type { Engine } from "../engine/engine.js";
@@ -17,7 +17,7 @@ import type { Reporter } from "../lib/log.js";
 import { ToolError } from "../lib/exec.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
-import { addFile, syncTree, type FileTree } from "../lib/tree.js";
+import { addFile, placeWhenWhole, syncTree, type FileTree } from "../lib/tree.js";
 
 export interface BuiltSite {
   file: string;
@@ -53,14 +53,10 @@ export async function buildSiteWar(engine: Engine, reporter: Reporter, bundle: B
   }
 
   // Copy the WAR out of a container that never runs; the image stays as a cache.
-  const partial = `${war}.partial`;
-  try {
-    await mkdir(path.dirname(war), { recursive: true });
+  await placeWhenWhole(`${war}.partial`, async (partial) => {
     await engine.copyFromImage(image, [{ from: "/site/site.war", to: partial }]);
-    await rename(partial, war);
-  } finally {
-    await rm(partial, { force: true });
-  }
+    return { target: war, value: undefined };
+  });
   return { file: war, sha256: await sha256File(war) };
 }
 

@@ -13,6 +13,7 @@
  * Images of a non-default theme get a -<theme> suffix on every tag and never `latest`.
  */
 import semver from "semver";
+import { namePattern } from "../lib/names.js";
 import { UsageError } from "../lib/problems.js";
 
 export type BuildEvent =
@@ -90,7 +91,8 @@ export function imageName(bundle: string, options: { registry?: string; namespac
  * a dated one (`nightly-YYYYMMDD[-theme]`); `nightly` when there is none.
  */
 export function rollingNightlyTag(tags: string[]): string {
-  return tags.find((t) => /^nightly(-[a-z][a-z0-9-]*)?$/.test(t)) ?? "nightly";
+  // A theme's suffix follows the theme-name rule, which starts with a letter: a date never passes it.
+  return tags.find((t) => t === "nightly" || (t.startsWith("nightly-") && namePattern.test(t.slice("nightly-".length)))) ?? "nightly";
 }
 
 /** The build event of this run, from the command line and GitHub's environment (passed in: pure). */

@@ -12,19 +12,28 @@ export function addFile(tree: FileTree, relPath: string, content: string | Buffe
 }
 
 /**
- * Writes one file so that a reader sees the old content or the new, never a part: written beside it,
- * then renamed over it. Nothing is left behind on failure.
+ * Puts a file in place only once it is whole: `produce` writes the partial file (a download, a tool's
+ * output, content) and says where it goes; it is then renamed there, so a reader sees the old file or the
+ * new, never a part. Nothing is left behind on failure.
  */
-export async function writeFileAtomically(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
-  const staging = `${file}.tmp-${String(process.pid)}`;
+export async function placeWhenWhole<T>(partial: string, produce: (partial: string) => Promise<{ target: string; value: T }>): Promise<T> {
   try {
-    await mkdir(path.dirname(path.resolve(file)), { recursive: true });
-    await writeFile(staging, content, { mode });
-    await rename(staging, file);
-  } catch (e) {
-    await rm(staging, { force: true });
-    throw e;
+    await rm(partial, { force: true });
+    await mkdir(path.dirname(path.resolve(partial)), { recursive: true });
+    const { target, value } = await produce(partial);
+    await rename(partial, target);
+    return value;
+  } finally {
+    await rm(partial, { force: true });
   }
+}
+
+/** Writes one file atomically: beside it first, then renamed over it. */
+export async function writeFileAtomically(file: string, content: string | Buffer, mode = 0o644): Promise<void> {
+  await placeWhenWhole(`${file}.tmp-${String(process.pid)}`, async (staging) => {
+    await writeFile(staging, content, { mode });
+    return { target: file, value: undefined };
+  });
 }
 
 /**
