@@ -104,7 +104,7 @@ class ThemeFolder {
    * the largest size any theme file may have, by their size on disk before a byte is read.
    */
   async file(rel: string, field: string | undefined, required: boolean, referencedFrom?: string): Promise<Buffer | undefined> {
-    const resolved = await resolveInsideTheme(this.dir, rel);
+    const resolved = resolveInsideTheme(this.dir, rel);
     if (!resolved.ok) {
       if (resolved.reason === "does not exist" && !required) return undefined;
       this.problems.error({
@@ -243,7 +243,7 @@ async function readBanner(folder: ThemeFolder, rel: string): Promise<Buffer | un
 /** templates/<hook>.hbs, the theme's overrides of the built-in hook templates; the folder is optional. */
 async function readTemplates(folder: ThemeFolder): Promise<Partial<Record<HookName, string>>> {
   const templates: Partial<Record<HookName, string>> = {};
-  const templateDir = await resolveInsideTheme(folder.dir, "templates", "directory");
+  const templateDir = resolveInsideTheme(folder.dir, "templates", "directory");
   if (!templateDir.ok && templateDir.reason !== "does not exist") {
     folder.problems.error({ file: "templates", message: templateDir.reason, fix: "templates/ is a folder of hook templates (templates/<hook>.hbs) inside the theme folder; remove it if the theme has none" });
   }

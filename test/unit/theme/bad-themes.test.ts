@@ -59,6 +59,16 @@ const cases: Array<{ name: string; mutate: Mutation; expected: RegExp[] }> = [
     expected: [/banner\.image: path "banner\.jpg" is a symlink that leads outside the theme folder/],
   },
   {
+    name: "font symlinked out of the theme",
+    mutate: async (dir) => {
+      await mkdir(path.join(dir, "fonts"), { recursive: true });
+      await symlink("/etc/hostname", path.join(dir, "fonts", "city.woff2"));
+      await write("overrides.scss", '@font-face { font-family: City; src: url("fonts/city.woff2"); }\n')(dir);
+    },
+    expected: [/url\(fonts\/city\.woff2\): .*is a symlink that leads outside the theme folder/],
+  },
+  { name: "font path going up", mutate: write("overrides.scss", '@font-face { font-family: City; src: url("fonts/../../city.woff2"); }\n'), expected: [/url\(fonts\/\.\.\/\.\.\/city\.woff2\): .*goes up with '\.\.' and leaves the theme folder/] },
+  {
     name: "banner that is not an image",
     mutate: async (dir) => {
       await write("banner.jpg", "this is text, not a JPEG")(dir);
