@@ -7,6 +7,7 @@ import { mkdir } from "node:fs/promises";
 import { placeWhenWhole } from "../lib/tree.js";
 import path from "node:path";
 import { run } from "../lib/exec.js";
+import { gitRevision, lastCommitTime } from "../lib/git.js";
 import type { Reporter } from "../lib/log.js";
 import { UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
@@ -62,11 +63,7 @@ export function sourceDate(env: NodeJS.ProcessEnv, fallback: () => Date): Date {
  * A date that does not move between two builds of the same sources keeps the second build a cache hit.
  */
 export async function buildDate(env: NodeJS.ProcessEnv = process.env, paths: string[] = []): Promise<Date> {
-  let commitTime: Date | undefined;
-  if (env.SOURCE_DATE_EPOCH === undefined) {
-    const r = await run("git", ["-C", repoPath(), "log", "-1", "--format=%ct", "--", ...paths]).catch(() => undefined);
-    if (r && /^\d+$/.test(r.stdout.trim())) commitTime = new Date(Number(r.stdout.trim()) * 1000);
-  }
+  const commitTime = env.SOURCE_DATE_EPOCH === undefined ? await lastCommitTime(paths) : undefined;
   return sourceDate(env, () => commitTime ?? new Date());
 }
 
@@ -111,35 +108,10 @@ export function mmdebstrapArgv(output: string, asRoot: boolean, mirrors: { archi
   ];
 }
 
-/**
- * Where the sources live, for org.opencontainers.image.source: CITELIBRE_SOURCE_URL, else the git
- * remote "origin" as an https URL (credentials removed), else nothing.
- */
-export async function gitSource(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
-  if (env.CITELIBRE_SOURCE_URL) return env.CITELIBRE_SOURCE_URL;
-  const remote = await run("git", ["-C", repoPath(), "config", "--get", "remote.origin.url"]).then((r) => r.stdout.trim(), () => "");
-  const ssh = /^git@([^:]+):(.+?)(?:\.git)?$/.exec(remote);
-  if (ssh) return `https://${ssh[1] ?? ""}/${ssh[2] ?? ""}`;
-  if (/^https?:\/\//.test(remote)) {
-    const url = new URL(remote);
-    url.username = "";
-    url.password = "";
-    return url.href.replace(/\.git$/, "");
-  }
-  return undefined;
-}
 
 /** What the base image is built from: its labels follow the last commit that changed these. */
 const baseInputs = ["Dockerfile.base", "images/runtime"];
 
-/** The last commit touching `paths` (all of the repository when empty), or undefined outside git. */
-export async function gitRevision(paths: string[] = []): Promise<string | undefined> {
-  try {
-    return (await run("git", ["-C", repoPath(), "log", "-1", "--format=%H", "--", ...paths])).stdout.trim() || undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Builds (or reuses, when younger than a day) the Debian root filesystem, and imports it once. A foreign

@@ -7,7 +7,7 @@ import type { Reporter } from "../lib/log.js";
 import { problemsText, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { bake, type BakeResult } from "./bake.js";
-import { gitRevision, gitSource } from "./base.js";
+import { gitRevision, gitSource } from "../lib/git.js";
 import type { Engine } from "../engine/engine.js";
 import type { BuildEvent } from "./tags.js";
 import { buildSiteWar } from "./site-builder.js";

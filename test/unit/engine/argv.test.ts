@@ -3,7 +3,8 @@ import {
   buildArgv, copyIntoArgv, copyOutArgv, createArgv, defaultCapabilities, execArgv, imageExistsArgv, imageInspectArgv, listImagesArgv, loginArgv, logsArgv, logsWithTimesArgv,
   manifestListArgvs, memoryUsageArgv, pullArgv, pushArgvs, removeContainerArgv, removeImageArgv, removeVolumeArgv, runArgv, saveArgv, startArgv, stopArgv, tagArgv,
 } from "../../../scripts/engine/argv.js";
-import { baseImageTag, baseLabels, gitSource, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
+import { baseImageTag, baseLabels, hostDebianMirrors, mmdebstrapArgv, sourceDate } from "../../../scripts/image/base.js";
+import { gitSource } from "../../../scripts/lib/git.js";
 import { displayCommand, explainExit } from "../../../scripts/lib/exec.js";
 
 describe("engine command lines", () => {
