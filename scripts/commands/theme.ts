@@ -87,25 +87,17 @@ function registerThemeBuild(theme: Command, ctx: CommandContext): void {
 
 /** Builds the theme once and writes preview.html with light and dark screenshots. */
 async function previewOnce(ctx: CommandContext, dir: string, outFlag: string | undefined): Promise<void> {
-  const { assertReplaceable, checkTheme, defaultOutDir } = await import("../theme/build.js");
-  const { addPreviewPage, takeScreenshots } = await import("../theme/preview.js");
-  const { writeTreeAtomically } = await import("../lib/tree.js");
+  const { previewTheme } = await import("../theme/preview.js");
   const r = ctx.reporter();
-  r.step(`building ${dir}`);
-  const outcome = await checkTheme(dir);
-  if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) {
-    r.json({ ok: false, problems: outcome.problems });
-    r.result(problemsText(dir, outcome.problems));
-    r.result(`${dir}: no preview (${summaryLine(outcome.problems)})`);
+  const preview = await previewTheme(dir, { ...(outFlag ? { out: outFlag } : {}), onStep: (step) => { r.step(step); } });
+  if (!preview.ok) {
+    r.json({ ok: false, problems: preview.problems });
+    r.result(problemsText(dir, preview.problems));
+    r.result(`${dir}: no preview (${summaryLine(preview.problems)})`);
     ctx.setExitCode(1);
     return;
   }
-  await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
-  const out = path.resolve(outFlag ?? defaultOutDir(outcome.themeName));
-  await assertReplaceable(out);
-  await writeTreeAtomically(out, outcome.tree);
-  r.step("taking light and dark screenshots with headless Chromium");
-  const shots = await takeScreenshots(out);
+  const { outDir: out, screenshots: shots } = preview;
   const rel = (p: string) => path.relative(process.cwd(), p) || p;
   r.json({ ok: shots.blockedRequests.length === 0, page: path.join(out, "preview.html"), screenshots: { light: shots.light, dark: shots.dark }, blockedRequests: shots.blockedRequests });
   if (shots.blockedRequests.length > 0) {
@@ -113,7 +105,7 @@ async function previewOnce(ctx: CommandContext, dir: string, outFlag: string | u
     ctx.setExitCode(1);
     return;
   }
-  r.result(`Preview of ${outcome.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
+  r.result(`Preview of ${preview.themeName}:\n  page:  ${rel(path.join(out, "preview.html"))}\n  light: ${rel(shots.light)}\n  dark:  ${rel(shots.dark)}`);
 }
 
 function registerThemePreview(theme: Command, ctx: CommandContext): void {

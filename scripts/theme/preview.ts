@@ -9,9 +9,10 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import Handlebars from "handlebars";
 import { hookNames, hookPath } from "./hooks.js";
-import { UserError } from "../lib/problems.js";
+import { UserError, type Problem } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
-import { addFile, type FileTree } from "../lib/tree.js";
+import { addFile, writeTreeAtomically, type FileTree } from "../lib/tree.js";
+import { assertReplaceable, checkTheme, defaultOutDir } from "./build.js";
 
 export const chromiumFlags = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -73,4 +74,24 @@ export async function takeScreenshots(outDir: string): Promise<Screenshots> {
   } finally {
     await browser.close();
   }
+}
+
+export type PreviewOutcome =
+  | { ok: false; problems: Problem[] }
+  | { ok: true; themeName: string; outDir: string; screenshots: Screenshots };
+
+/**
+ * `theme preview`: the theme built and checked, written with its preview page to `out` (default
+ * dist/themes/<name>), then photographed in light and dark mode.
+ */
+export async function previewTheme(dir: string, options: { out?: string; onStep?: (step: string) => void } = {}): Promise<PreviewOutcome> {
+  options.onStep?.(`building ${dir}`);
+  const outcome = await checkTheme(dir);
+  if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) return { ok: false, problems: outcome.problems };
+  await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
+  const outDir = path.resolve(options.out ?? defaultOutDir(outcome.themeName));
+  await assertReplaceable(outDir);
+  await writeTreeAtomically(outDir, outcome.tree);
+  options.onStep?.("taking light and dark screenshots with headless Chromium");
+  return { ok: true, themeName: outcome.themeName, outDir, screenshots: await takeScreenshots(outDir) };
 }
