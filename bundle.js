@@ -6,7 +6,7 @@
 // rename. A CLI already running from an earlier build (a demo) keeps loading its own chunks, because
 // Node resolves modules through the link to their real folder; a half-written build is never seen. A
 // lock keeps two builds (the test suites' set-up, npm run build) from running at once.
-import { lstat, mkdir, readdir, rename, rm, symlink } from "node:fs/promises";
+import { lstat, mkdir, readdir, realpath, rename, rm, symlink } from "node:fs/promises";
 import path from "node:path";
 import { build } from "esbuild";
 import lockfile from "proper-lockfile";
@@ -43,17 +43,41 @@ try {
     banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
     logLevel: "warning",
   });
-  const nextLink = `${link}.next-${process.pid}`;
-  await rm(nextLink, { force: true });
-  await symlink(path.relative(root, outdir), nextLink);
-  // A `build` folder from before the links cannot be replaced by a rename: it goes first.
-  if ((await lstat(link).catch(() => undefined))?.isDirectory()) await rm(link, { recursive: true, force: true });
-  await rename(nextLink, link);
-  const byAge = (await readdir(builds)).filter((name) => /^\d+-\d+$/.test(name)).sort((a, b) => Number(a.split("-")[0]) - Number(b.split("-")[0]));
-  for (const old of byAge.slice(0, -buildsKept)) await rm(path.join(builds, old), { recursive: true, force: true });
+  await moveLinkTo(outdir);
 } catch (error) {
-  await rm(outdir, { recursive: true, force: true });
+  // Only a build that never went live is removed: once the link points at it, it is the build.
+  if (!(await isLive(outdir))) await rm(outdir, { recursive: true, force: true });
   throw error;
 } finally {
   await unlock();
+}
+await pruneOldBuilds().catch((error) => {
+  console.warn(`bundle.js: older builds in ${builds} were not all removed (${error.message}); they only take room`);
+});
+
+async function moveLinkTo(dir) {
+  const nextLink = `${link}.next-${process.pid}`;
+  try {
+    await rm(nextLink, { force: true });
+    await symlink(path.relative(root, dir), nextLink);
+    // A `build` folder from before the links cannot be replaced by a rename: it goes first.
+    if ((await lstat(link).catch(() => undefined))?.isDirectory()) await rm(link, { recursive: true, force: true });
+    await rename(nextLink, link);
+  } finally {
+    await rm(nextLink, { force: true });
+  }
+}
+
+async function isLive(dir) {
+  return (await realpath(link).catch(() => undefined)) === (await realpath(dir).catch(() => dir));
+}
+
+/** The newest builds stay for CLIs still running from them; the live one always stays. */
+async function pruneOldBuilds() {
+  const live = await realpath(link).catch(() => undefined);
+  const byAge = (await readdir(builds)).filter((name) => /^\d+-\d+$/.test(name)).sort((a, b) => Number(a.split("-")[0]) - Number(b.split("-")[0]));
+  for (const old of byAge.slice(0, -buildsKept)) {
+    const dir = path.join(builds, old);
+    if ((await realpath(dir).catch(() => dir)) !== live) await rm(dir, { recursive: true, force: true });
+  }
 }
