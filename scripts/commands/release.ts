@@ -43,7 +43,7 @@ async function releaseCommand(ctx: CommandContext, opts: ReleaseFlags): Promise<
   const r = ctx.reporter();
   const report = await runRelease(await ctx.engine(), r, {
     nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
-    requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version },
+    requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version }, env: process.env,
     ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}), ...(platforms ? { platforms } : {}),
   });
   r.json(report);

@@ -5,7 +5,6 @@
  */
 import { podmanVersion } from "../engine/engine.js";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { loadBundle, resolveBundleDir } from "../bundle/manifest.js";
@@ -46,7 +45,7 @@ export interface DeployResult {
  * theme's own name, which for a folder is the one in its theme.yaml.
  */
 async function deployedThemeName(flag: string): Promise<string> {
-  return existsSync(path.join(flag, "theme.yaml")) ? themeNameOf(flag) : path.basename(path.resolve(flag));
+  return (await themeNameOf(flag)) ?? path.basename(path.resolve(flag));
 }
 
 /** --image is written into the generated files as given: it must follow the reference grammar. */
@@ -54,7 +53,7 @@ function checkImageFlag(image: string): void {
   try {
     parseImageRef(image);
   } catch (e) {
-    if (e instanceof ImageRefError) throw new UserError(`--image: ${e.message}`, [], 2);
+    if (e instanceof ImageRefError) throw new UserError(`--image: "${image}" is not an image reference (such as docker.io/citelibre/rendezvous:1.0.0): ${e.reason}`, [], 2);
     throw e;
   }
 }

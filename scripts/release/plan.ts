@@ -58,7 +58,8 @@ export interface ReleasePlan {
   bases: Array<{ servlet: ServletContainer; sample: PlannedEntry }>;
 }
 
-function checkFlags(inputs: PlanInputs): void {
+/** The flags a release can refuse before reading anything: this host's platform, and registry names. */
+export function checkReleaseFlags(inputs: Pick<PlanInputs, "platforms" | "registries" | "hostArch">): void {
   if (!inputs.platforms.some((p) => isNative(p, inputs.hostArch))) {
     throw new UsageError(`--platforms must include this host's platform (${nativePlatform(inputs.hostArch)}): its image carries the tags the others join`);
   }
@@ -83,7 +84,7 @@ function planEntry(inputs: PlanInputs, bundle: ReleaseBundle, theme: ReleaseThem
 }
 
 export function planRelease(inputs: PlanInputs): ReleasePlan {
-  checkFlags(inputs);
+  checkReleaseFlags(inputs);
   const entries = inputs.bundles.flatMap((b) => inputs.themes.map((t) => planEntry(inputs, b, t)));
   const bases: ReleasePlan["bases"] = [];
   for (const sample of entries) if (!bases.some((b) => b.servlet === sample.servlet)) bases.push({ servlet: sample.servlet, sample });

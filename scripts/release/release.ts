@@ -4,6 +4,7 @@
  * did. Nightly mode rebuilds only what changed (changes.ts). Writes the report as JSON and markdown, and
  * in GitHub Actions also the job summary, step outputs and error annotations.
  */
+import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import * as core from "@actions/core";
@@ -29,7 +30,7 @@ import { scanImage } from "../scan/scan.js";
 import { trivyOnPath } from "../scan/trivy.js";
 import { themeNameOf } from "../theme/identity.js";
 import { decideRebuild, inputsDigestOf } from "./changes.js";
-import { dryRunLines, planRelease, type PlannedEntry, type ReleaseBundle, type ReleasePlan, type ReleaseTheme } from "./plan.js";
+import { checkReleaseFlags, dryRunLines, planRelease, type PlannedEntry, type ReleaseBundle, type ReleasePlan, type ReleaseTheme } from "./plan.js";
 import { reportMarkdown, type ReleaseEntry, type ReleaseReport } from "./report.js";
 
 export interface ReleaseOptions {
@@ -48,6 +49,8 @@ export interface ReleaseOptions {
   platforms?: string[];
   now?: Date;
   tool: { name: string; version: string };
+  /** The environment the command was run in: GitHub's variables say which build event this is. */
+  env: NodeJS.ProcessEnv;
 }
 
 const inputsLabel = "fr.citelibre.inputs.digest";
@@ -71,10 +74,14 @@ async function inputsDigest(bundleDir: string, themeDir: string): Promise<string
 async function selectThemes(requested: string[] | undefined): Promise<ReleaseTheme[]> {
   const known = (await readdir(repoPath("themes"), { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name).sort();
   for (const t of requested ?? []) if (!known.includes(t)) throw new UsageError(`--themes: there is no theme "${t}" in themes/ (known: ${known.join(", ")})`);
-  return Promise.all((requested ?? known).map(async (folder) => {
+  const selected: ReleaseTheme[] = [];
+  for (const folder of requested ?? known) {
     const dir = repoPath("themes", folder);
-    return { name: await themeNameOf(dir), dir };
-  }));
+    if (!existsSync(path.join(dir, "theme.yaml"))) throw new UserError(`${dir} has no theme.yaml: give theme names from themes/ to --themes`);
+    // A theme.yaml without a valid name fails its own entries at build time, with the theme's own problems.
+    selected.push({ name: (await themeNameOf(dir)) ?? folder, dir });
+  }
+  return selected;
 }
 
 async function selectBundles(requested: string[] | undefined): Promise<ReleaseBundle[]> {
@@ -91,18 +98,19 @@ async function selectBundles(requested: string[] | undefined): Promise<ReleaseBu
   return selected;
 }
 
-/** Reads what the plan needs (manifests, theme names, the revision, the environment) once. */
-export async function planFromOptions(options: ReleaseOptions, env: NodeJS.ProcessEnv = process.env): Promise<ReleasePlan> {
+/** Reads what the plan needs (manifests, theme names, the revision) once; the flags are checked first. */
+async function planFromOptions(options: ReleaseOptions, now: Date): Promise<ReleasePlan> {
+  const flags = { registries: options.registries, platforms: options.platforms ?? [nativePlatform()] };
+  checkReleaseFlags(flags);
   const [bundles, themes, revision] = await Promise.all([selectBundles(options.bundles), selectThemes(options.themes), gitRevision()]);
-  return planRelease({
-    bundles, themes, env, nightly: options.nightly, now: options.now ?? new Date(), registries: options.registries,
-    platforms: options.platforms ?? [nativePlatform()], ...(revision ? { revision } : {}),
-  });
+  return planRelease({ ...flags, bundles, themes, env: options.env, nightly: options.nightly, now, ...(revision ? { revision } : {}) });
 }
 
 export async function runRelease(engine: Engine, reporter: Reporter, options: ReleaseOptions): Promise<ReleaseReport> {
-  const startedAt = (options.now ?? new Date()).toISOString();
-  const plan = await planFromOptions(options);
+  // One clock: the start in the report, the date in nightly tags and the age of the last nightly agree.
+  const now = options.now ?? new Date();
+  const startedAt = now.toISOString();
+  const plan = await planFromOptions(options, now);
   const entries = plan.entries.map((p) => p.entry);
   const report = (extra: Partial<ReleaseReport>): ReleaseReport => ({
     mode: plan.mode, dryRun: options.dryRun, startedAt, finishedAt: new Date().toISOString(), registries: options.registries, entries, ok: true, ...extra,
@@ -112,7 +120,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
     return report({});
   }
   await checkReportDir(options.reportDir);
-  const run: ReleaseRun = { engine, reporter, options, plan, now: options.now ?? new Date(), securityUpdates: [], decisionReasons: [] };
+  const run: ReleaseRun = { engine, reporter, options, plan, now, securityUpdates: [], decisionReasons: [] };
   await buildBases(run);
   for (const [i, planned] of plan.entries.entries()) {
     reporter.step(`[${String(i + 1)}/${String(plan.entries.length)}] ${planned.entry.bundle} x ${planned.entry.theme}`);
@@ -126,7 +134,7 @@ export async function runRelease(engine: Engine, reporter: Reporter, options: Re
     ok: entries.every((e) => e.status !== "failed"),
     ...(plan.mode === "nightly" ? { decision: { rebuild: entries.some((e) => e.status !== "skipped"), reasons: run.decisionReasons } } : {}),
   });
-  await writeReport(final, options.reportDir);
+  await writeReport(final, options.reportDir, options.env);
   return final;
 }
 
@@ -258,7 +266,8 @@ async function pullLastNightly(engine: Engine, reporter: Reporter, reference: st
   return reference;
 }
 
-export async function writeReport(report: ReleaseReport, dir: string): Promise<void> {
+/** The report files, and in GitHub Actions (as `env` says) the job summary, step outputs and annotations. */
+async function writeReport(report: ReleaseReport, dir: string, env: NodeJS.ProcessEnv): Promise<void> {
   const markdown = reportMarkdown(report);
   const tree = new Map<string, Buffer>([["report.json", Buffer.from(`${JSON.stringify(report, null, 2)}\n`)], ["report.md", Buffer.from(markdown)]]);
   // The folder is replaced as a whole: carry over this release's SBOMs and SARIF files, drop older ones.
@@ -266,8 +275,8 @@ export async function writeReport(report: ReleaseReport, dir: string): Promise<v
     for (const file of [e.scan?.sbom, e.scan?.sarif, ...(e.platformSboms ?? [])]) if (file) tree.set(file, await readFile(path.join(dir, file)));
   }
   await writeTreeAtomically(dir, tree);
-  if (process.env.GITHUB_ACTIONS === "true") {
-    if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
+  if (env.GITHUB_ACTIONS === "true") {
+    if (env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(markdown).write();
     core.setOutput("report-json", path.join(dir, "report.json"));
     core.setOutput("report-markdown", path.join(dir, "report.md"));
     core.setOutput("ok", String(report.ok));
