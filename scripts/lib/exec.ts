@@ -56,6 +56,13 @@ export interface RunResult {
   durationMs: number;
 }
 
+function lineTap(onLine: (line: string) => void) {
+  return function* (line: unknown) {
+    onLine(String(line));
+    yield line;
+  };
+}
+
 export async function run(file: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
   const command = displayCommand(file, args);
   options.verbose?.(`$ ${command}`);
@@ -68,8 +75,8 @@ export async function run(file: string, args: readonly string[], options: RunOpt
     ...(options.env ? { env: options.env } : {}),
     ...(options.input !== undefined ? { input: options.input } : {}),
     ...(options.timeout ? { timeout: options.timeout } : {}),
-    // execa's own line events, without its printing: each line of stdout and stderr as it arrives.
-    ...(onLine ? { verbose: (_line: string, event: { type: string; message: string }) => { if (event.type === "output") onLine(event.message); } } : {}),
+    // execa splits the output into lines for a transform: each one is handed on as it arrives, unchanged.
+    ...(onLine ? { stdout: [lineTap(onLine), "pipe"], stderr: [lineTap(onLine), "pipe"] } : {}),
   });
   const result = await child;
   const durationMs = Math.round(performance.now() - started);

@@ -4,9 +4,10 @@ import { run, ToolError } from "../../../scripts/lib/exec.js";
 describe("running a tool", () => {
   it("hands each line of stdout and stderr to onLine as it comes, the last one too, and still returns the output", async () => {
     const lines: string[] = [];
-    const r = await run("sh", ["-c", "echo one; echo two >&2; printf 'three and no newline'"], { onLine: (l) => lines.push(l) });
-    expect([...lines].sort()).toEqual(["one", "three and no newline", "two"]);
-    expect(r.stdout).toBe("one\nthree and no newline");
+    const r = await run("sh", ["-c", "echo one; echo two >&2; printf 'tab\\there, 10%%\\r50%%\\rdone\\nthree and no newline'"], { onLine: (l) => lines.push(l) });
+    // As the tool wrote them: tabs and carriage returns are not escaped into text.
+    expect([...lines].sort()).toEqual(["one", "tab\there, 10%\r50%\rdone", "three and no newline", "two"]);
+    expect(r.stdout).toBe("one\ntab\there, 10%\r50%\rdone\nthree and no newline");
     expect(r.stderr).toBe("two");
   });
 
