@@ -25,9 +25,13 @@ export interface ImageRef {
 }
 
 export class ImageRefError extends UserError {
-  constructor(text: string, why: string) {
-    super(`"${text}" is not an image reference (such as ghcr.io/citelibre/rendezvous:1.0.0): ${why}`);
+  /** Which part breaks the grammar, for callers that word the message themselves. */
+  readonly reason: string;
+
+  constructor(text: string, reason: string) {
+    super(`"${text}" is not an image reference (such as ghcr.io/citelibre/rendezvous:1.0.0): ${reason}`);
     this.name = "ImageRefError";
+    this.reason = reason;
   }
 }
 
@@ -104,6 +108,15 @@ export function withTag(ref: ImageRef, tag: string): ImageRef {
 /** The digest is not checked: registries answer with it, and some may use another algorithm than sha256. */
 export function withDigest(ref: ImageRef, digest: string): ImageRef {
   return { ...ref, digest };
+}
+
+/**
+ * The reference without the remote registry it names, for file names and report labels that should not
+ * depend on where an image is pushed; podman's local prefix localhost/ stays.
+ */
+export function withoutRemoteRegistry(text: string): string {
+  const { registry, ...rest } = splitImageRef(text);
+  return registry === undefined || registry === "localhost" ? text : formatImageRef(rest);
 }
 
 /** The registry's host[:port], or "" when the reference names none. */

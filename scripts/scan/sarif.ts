@@ -4,6 +4,7 @@
  * the location. Code scanning wants a file location, so results point at the package's path inside the
  * image (or the image's Dockerfile-less name) and carry the package in their message and properties.
  */
+import { withoutRemoteRegistry } from "../lib/image-ref.js";
 import type { Verdict } from "./policy.js";
 import type { Finding, Severity } from "./trivy-report.js";
 
@@ -37,7 +38,7 @@ export function toSarif(input: SarifInput): object {
     runs: [
       {
         // One category per image: code scanning refuses several runs under one category.
-        automationDetails: { id: `citelibre-images/${input.image.replace(/^[^/]*[.:][^/]*\//, "").replace(/[^A-Za-z0-9._-]+/g, "-")}/` },
+        automationDetails: { id: `citelibre-images/${withoutRemoteRegistry(input.image).replace(/[^A-Za-z0-9._-]+/g, "-")}/` },
         tool: {
           driver: {
             name: "Trivy",

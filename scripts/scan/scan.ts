@@ -2,6 +2,7 @@
  * `citelibre scan <image>`: the SBOM, the Trivy gate (when Trivy is installed) and the freshness check,
  * written where asked and summarised for people. The gate's verdict decides the exit code.
  */
+import { withoutRemoteRegistry } from "../lib/image-ref.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -54,7 +55,7 @@ async function writeReportFile(file: string, content: string): Promise<void> {
 }
 
 export function defaultSbomPath(image: string): string {
-  return repoPath("dist", "scan", `${image.replace(/^[^/]*[.:][^/]*\//, "").replace(/[^A-Za-z0-9._-]+/g, "_")}.cdx.json`);
+  return repoPath("dist", "scan", `${withoutRemoteRegistry(image).replace(/[^A-Za-z0-9._-]+/g, "_")}.cdx.json`);
 }
 
 export async function scanImage(engine: Engine, reporter: Reporter, image: string, options: ScanOptions): Promise<ScanResult> {

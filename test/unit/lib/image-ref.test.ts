@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
-  formatImageRef, ImageRefError, lastSegment, nameOf, namespaceOf, parseImageRef, registryHost, splitImageRef, withDigest, withoutTagOrDigest, withTag,
+  withoutRemoteRegistry, formatImageRef, ImageRefError, lastSegment, nameOf, namespaceOf, parseImageRef, registryHost, splitImageRef, withDigest, withoutTagOrDigest, withTag,
 } from "../../../scripts/lib/image-ref.js";
 import { UserError } from "../../../scripts/lib/problems.js";
 
@@ -83,5 +83,19 @@ describe("building references", () => {
     expect(namespaceOf(parseImageRef("localhost/citelibre-bench-1/site:x"))).toEqual(["citelibre-bench-1"]);
     expect(namespaceOf(parseImageRef("ghcr.io/a/b/c"))).toEqual(["a", "b"]);
     expect(namespaceOf(parseImageRef("c"))).toEqual([]);
+  });
+});
+
+describe("withoutRemoteRegistry", () => {
+  it.each([
+    ["ghcr.io/citelibre/rendezvous:1.0.0", "citelibre/rendezvous:1.0.0"],
+    ["127.0.0.1:5000/city/rendezvous:nightly", "city/rendezvous:nightly"],
+    ["localhost:5000/city/app", "city/app"],
+    [`ghcr.io/city/app@${digest}`, `city/app@${digest}`],
+    ["localhost/citelibre/rendezvous:1.0.0", "localhost/citelibre/rendezvous:1.0.0"],
+    ["citelibre/rendezvous:1.0.0", "citelibre/rendezvous:1.0.0"],
+    ["rendezvous:1.0", "rendezvous:1.0"],
+  ])("names %s as %s", (text, expected) => {
+    expect(withoutRemoteRegistry(text)).toBe(expected);
   });
 });
