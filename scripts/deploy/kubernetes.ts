@@ -637,8 +637,8 @@ export function kustomization(model: DeployModel, files: K8sFile[]): string {
 }
 
 export function splitImage(image: string): [string, string] {
-  // Split, not parsed: deploy --image accepts more than the reference grammar, and the kustomization
-  // carries what it was given. kustomize matches images by repository; a digest wins over the tag.
+  // deploy has checked --image against the grammar; kustomize matches images by repository, and a digest
+  // wins over the tag.
   const ref = splitImageRef(image);
   return [nameOf(ref), ref.digest ?? ref.tag ?? "latest"];
 }

@@ -7,7 +7,7 @@
  * lightningcss stands where autoprefixer and cssnano would: together they cost 0.75 s of module loading,
  * most of the one-second budget of a cold `theme build`; lightningcss loads in 25 ms.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync, statSync } from "node:fs";
 import path from "node:path";
 import { pathTextRefusal, resolveInsideTheme } from "./paths.js";
 import { execaNode } from "execa";
@@ -126,6 +126,21 @@ export async function compileCss(options: { themeDir: string; themeName: string;
   };
 }
 
+let pinnedWorker: string | undefined;
+
+/**
+ * The Sass worker of the build this process first used: `build` is a link a rebuild moves (bundle.js), and
+ * a long-running command (run --watch, the studio) keeps talking to the worker of its own build.
+ */
+function sassWorkerPath(): string {
+  if (pinnedWorker === undefined) {
+    const worker = repoPath("build", "tools", "sass-worker.js");
+    if (!existsSync(worker)) throw new Error(`internal: ${worker} is missing; run npm run build`);
+    pinnedWorker = realpathSync(worker);
+  }
+  return pinnedWorker;
+}
+
 /**
  * Sass for overrides.scss, in a process of its own (sass-worker.ts) with a time limit: an endless @while
  * must end with a message, and its compiler must not outlive this command. The worker leads its own
@@ -133,8 +148,7 @@ export async function compileCss(options: { themeDir: string; themeName: string;
  * process exits, and (the worker watching its parent) when this process is killed outright.
  */
 async function compileOverrides(themeDir: string, generated: string, tokensScss: string): Promise<SassOutcome> {
-  const worker = repoPath("build", "tools", "sass-worker.js");
-  if (!existsSync(worker)) throw new Error(`internal: ${worker} is missing; run npm run build`);
+  const worker = sassWorkerPath();
   const subprocess = execaNode(worker, [], { ipc: true, detached: true, reject: false, stdin: "ignore", stdout: "ignore", stderr: "pipe", cleanup: false });
   const killGroup = () => {
     try {
@@ -181,7 +195,7 @@ function localAsset(themeDir: string, target: string): { rel: string } | { refus
   const ext = path.extname(rel).toLowerCase();
   if (!assetExtensions.has(ext)) return { refuse: `has an unsupported type (${ext || "no extension"}); allowed: ${[...assetExtensions].join(" ")}` };
   const resolved = resolveInsideTheme(themeDir, rel);
-  if (!resolved.ok) return { refuse: resolved.reason };
+  if (!resolved.ok) return { refuse: resolved.reason === "does not exist" ? "does not exist in the theme folder" : resolved.reason };
   if (statSync(resolved.absolute).size > maxAssetBytes) return { refuse: `is over ${maxAssetBytes / 1048576} MiB` };
   return { rel };
 }
