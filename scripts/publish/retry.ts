@@ -7,9 +7,13 @@ export async function withRetries<T>(attempts: number, baseMs: number, work: () 
   let made = 0;
   const value = await pRetry(async (attempt) => {
     made = attempt;
-    return work();
+    // p-retry gives up at once on what is not an Error: a tool's odd throw is judged like any failure.
+    return work().catch((e: unknown) => {
+      throw e instanceof Error ? e : new Error(String(e));
+    });
   }, {
-    retries: attempts - 1, factor: 2, minTimeout: baseMs, randomize: false,
+    // At least one attempt, and no negative or unreadable wait (CITELIBRE_PUBLISH_BACKOFF_MS is the user's).
+    retries: Math.max(0, attempts - 1), factor: 2, minTimeout: Number.isFinite(baseMs) && baseMs > 0 ? baseMs : 0, randomize: false,
     // A failure carries how many attempts were made, for the report.
     onFailedAttempt: ({ error, attemptNumber }) => void Object.assign(error, { attempts: attemptNumber }),
     shouldRetry: ({ error, attemptNumber }) => {

@@ -71,7 +71,7 @@ function isTagOf(identity: string, repository: string): boolean {
 }
 
 /** Checks a GPG simple signature of `reference` (by tag or digest) made with the key `fingerprint`. */
-export async function verifyGpg(reference: string, fingerprint: string): Promise<VerifyResult> {
+async function verifyGpg(reference: string, fingerprint: string): Promise<VerifyResult> {
   const manifest = await remoteManifest(reference);
   if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag, and that you are logged in`);
   const store = lookasideDir();
@@ -116,7 +116,7 @@ export async function verifyGpg(reference: string, fingerprint: string): Promise
   }
 }
 
-export async function verifyCosign(referenceWithDigest: string, options: { key?: string; identity?: string; tlsVerify: boolean }): Promise<VerifyResult> {
+async function verifyCosign(referenceWithDigest: string, options: { key?: string; identity?: string; tlsVerify: boolean }): Promise<VerifyResult> {
   const digest = splitImageRef(referenceWithDigest).digest ?? "";
   try {
     await verifyWithCosign(referenceWithDigest, options);

@@ -40,4 +40,12 @@ describe("push retries", () => {
     expect(error.message).toBe("EOF");
     expect(error.attempts).toBe(3);
   });
+
+  it("makes one attempt at least, and waits nothing for an unreadable backoff", async () => {
+    const { work, calls } = failing("i/o timeout");
+    expect(await withRetries(0, Number.NaN, work, () => undefined).catch((e: unknown) => (e as Error).message)).toBe("i/o timeout");
+    expect(calls()).toBe(1);
+    const again = failing("i/o timeout", "i/o timeout");
+    expect(await withRetries(3, -5, again.work, () => undefined)).toEqual({ value: "pushed", attempts: 3 });
+  });
 });
