@@ -18,13 +18,15 @@ export function addFile(tree: FileTree, relPath: string, content: string | Buffe
  */
 export async function placeWhenWhole<T>(partial: string, produce: (partial: string) => Promise<{ target: string; value: T }>): Promise<T> {
   try {
-    await rm(partial, { force: true });
+    await rm(partial, { recursive: true, force: true });
     await mkdir(path.dirname(path.resolve(partial)), { recursive: true });
     const { target, value } = await produce(partial);
+    await mkdir(path.dirname(path.resolve(target)), { recursive: true });
     await rename(partial, target);
     return value;
   } finally {
-    await rm(partial, { force: true });
+    // Never hides the error that brought us here.
+    await rm(partial, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

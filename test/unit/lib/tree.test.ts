@@ -16,11 +16,11 @@ describe("files put in place whole", () => {
   it("moves the produced file where produce says, and returns its value", async () => {
     const value = await placeWhenWhole(path.join(dir, "download.partial"), async (partial) => {
       await writeFile(partial, "whole");
-      return { target: path.join(dir, "by-sha256", "..", "artifact.war"), value: 42 };
+      return { target: path.join(dir, "by-sha256", "artifact.war"), value: 42 };
     });
     expect(value).toBe(42);
-    expect(await readFile(path.join(dir, "artifact.war"), "utf8")).toBe("whole");
-    expect(await readdir(dir)).toEqual(["artifact.war"]);
+    expect(await readFile(path.join(dir, "by-sha256", "artifact.war"), "utf8")).toBe("whole");
+    expect(await readdir(dir)).toEqual(["by-sha256"]);
   });
 
   it("leaves the old file and no partial one when producing fails half-way", async () => {
