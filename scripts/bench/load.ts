@@ -9,7 +9,7 @@ import { execa } from "execa";
 import { selectEngine } from "../engine/engine.js";
 import { waitForHttp } from "../lib/http.js";
 import { repoPath } from "../lib/repo.js";
-import { loadStep, sampleMemory, stepLine, stylesheetPath, type LoadStep } from "./load-run.js";
+import { loadStep, sampleMemory, stepLine, stylesheetPath, type LoadStep } from "../image/site-load.js";
 
 const rampSeconds = Number(process.env.LOAD_SECONDS ?? 15);
 const holdSeconds = Number(process.env.LOAD_HOLD_SECONDS ?? 60);

@@ -1,7 +1,7 @@
 /**
- * Bounded load against a running site, shared by `npm run bench:load` and the load test: wrk on
- * loopback for a fixed time at a fixed concurrency, the site's page and its theme stylesheet in turn,
- * and the container's memory sampled the whole time. Nothing here leaves 127.0.0.1.
+ * Bounded load against a running site, shared by `npm run bench:load` and the load test (neither imports
+ * the other): wrk on loopback for a fixed time at a fixed concurrency, the site's page and its theme
+ * stylesheet in turn, and the container's memory sampled the whole time. Nothing here leaves 127.0.0.1.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -4,7 +4,7 @@
  * limit. The 60-second run and the figures per concurrency are `npm run bench:load`.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loadStep, sampleMemory, stepLine, stylesheetPath } from "../../scripts/bench/load-run.js";
+import { loadStep, sampleMemory, stepLine, stylesheetPath } from "../../scripts/image/site-load.js";
 import { cleanup, engine, freePort, track, uniqueName, waitForHttp } from "../helpers/containers.js";
 import { runCli } from "../helpers/themes.js";
 

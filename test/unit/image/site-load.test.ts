@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseMemUsage, parseWrk, pathsScript, stylesheetPath } from "../../../scripts/bench/load-run.js";
+import { parseMemUsage, parseWrk, pathsScript, stylesheetPath } from "../../../scripts/image/site-load.js";
 
 // wrk 4.1.0's report, as printed on this machine with --latency (and the error lines it adds when needed).
 const clean = `Running 5s test @ http://127.0.0.1:18080
