@@ -34,6 +34,13 @@ export default tseslint.config(
     rules: { "no-restricted-imports": ["error", { patterns: [noTestImports] }] },
   },
   {
+    // Stages never read the environment: the router reads it once and commands pass what a stage needs.
+    // Entry points (the router, commands, benchmarks, the small tools) may.
+    files: ["scripts/**/*.ts"],
+    ignores: ["scripts/cli.ts", "scripts/commands/**", "scripts/bench/**", "scripts/runtime/environment-doc.ts", "scripts/theme/walkthrough-screenshots.ts", "scripts/theme/sass-worker.ts"],
+    rules: { "no-restricted-properties": ["error", { object: "process", property: "env", message: "stages take what they need of the environment as arguments: read it in the command (ctx.env)." }] },
+  },
+  {
     files: ["scripts/lib/**/*.ts"],
     rules: { "no-restricted-imports": ["error", { patterns: [noTestImports, { group: ["../*/**", "!../lib/**"], message: "lib/ is the bottom layer: it imports no other folder of scripts/." }] }] },
   },

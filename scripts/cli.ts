@@ -30,7 +30,7 @@ function toolVersion(): string {
   return (JSON.parse(readFileSync(repoPath("package.json"), "utf8")) as { version: string }).version;
 }
 
-export async function main(argv: string[], io: Io = processIo): Promise<number> {
+export async function main(argv: string[], io: Io = processIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // Browserslist data age is not the user's problem, and its warning would pollute --json output.
   process.env.BROWSERSLIST_IGNORE_OLD_DATA ??= "1";
   let exitCode = 0;
@@ -55,6 +55,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
   const ctx: CommandContext = {
     io,
     version,
+    env,
     reporter: () => {
       const g = program.opts<GlobalOptions>();
       return new Reporter(io, { json: g.json, verbose: g.verbose });
@@ -62,7 +63,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
     engine: async () => {
       const { selectEngine } = await import("./engine/engine.js");
       const g = program.opts<GlobalOptions>();
-      return selectEngine(g.engine, g.verbose ? { verbose: (l) => { io.stderr.write(`        ${l}\n`); } } : {});
+      return selectEngine(g.engine ?? env.CITELIBRE_ENGINE, g.verbose ? { verbose: (l) => { io.stderr.write(`        ${l}\n`); } } : {});
     },
     setExitCode: (code) => {
       exitCode = code;

@@ -14,7 +14,7 @@ import { onFreshVolume } from "./fresh-site.js";
 import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
-const engine = await selectEngine(undefined);
+const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
 const cli = repoPath("bin/citelibre.js");
 const namespace = `citelibre-bench-${process.pid}`;
 const war = process.env.CITELIBRE_LUTECE_WAR ?? repoPath("..", "shared", "fixtures", "lutece-core-7.0.6", "lutece-core-7.0.6.war");

@@ -18,7 +18,7 @@ import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const buildRuns = Number(process.env.BENCH_BUILD_RUNS ?? 2);
-const engine = await selectEngine(undefined);
+const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
 const base = `localhost/${baseImageTag("tomcat10")}`;
 const fixture = "localhost/citelibre/fixture-site:bench";
 

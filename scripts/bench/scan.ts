@@ -14,7 +14,7 @@ import { median } from "./stats.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const image = "citelibre/rendezvous:1.0.0";
-const engine = await selectEngine(undefined);
+const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 console.log(`CiteLibre scan benchmark (${String(runs)} runs each, ${image})`);

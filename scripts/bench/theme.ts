@@ -66,7 +66,7 @@ async function editToPage(dir: string, count: number): Promise<number[]> {
   const tokensFile = path.join(dir, "tokens.json");
   const studio = await startStudio(dir);
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+  const browser = await chromium.launch({ executablePath: findChromium(process.env), args: chromiumFlags, headless: true });
   try {
     const page = await browser.newPage();
     await page.goto(studio.url, { waitUntil: "load" });
@@ -95,7 +95,7 @@ async function editToPage(dir: string, count: number): Promise<number[]> {
 async function editToRealSite(war: string, dir: string, count: number): Promise<number[]> {
   await cp(repoPath("themes", "exampleville"), dir, { recursive: true });
   const tokensFile = path.join(dir, "tokens.json");
-  const engine = await selectEngine(undefined);
+  const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
   const name = `citelibre-bench-live-${process.pid}`;
   const namespace = `citelibre-bench-${process.pid}`;
   const port = await freePort();

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { UsageError, UserError, problemsText } from "../lib/problems.js";
 import type { Reporter } from "../lib/log.js";
+import { sassTimeoutMs } from "../theme/sass-compile.js";
 import type { CommandContext } from "./context.js";
 import type { BundleBuildFlags } from "../image/build-bundle.js";
 import type { Engine } from "../engine/engine.js";
@@ -41,9 +42,12 @@ const bundleBuildOptions = (cmd: Command) =>
     .option("--namespace <name>", "namespace part of the image name", "citelibre")
     .option("--no-cache", "rebuild every layer of the bundle image");
 
-const buildBundle = async (ctx: CommandContext, name: string, opts: BundleBuildFlags, r: Reporter) => {
+/** The build flags commander parses; the environment is added from the context. */
+type BuildFlags = Omit<BundleBuildFlags, "env">;
+
+const buildBundle = async (ctx: CommandContext, name: string, opts: BuildFlags, r: Reporter) => {
   const { buildBundleImage } = await import("../image/build-bundle.js");
-  return buildBundleImage(await ctx.engine(), r, name, opts);
+  return buildBundleImage(await ctx.engine(), r, name, { ...opts, env: ctx.env });
 };
 
 function registerBase(program: Command, ctx: CommandContext): void {
@@ -64,7 +68,7 @@ function registerBase(program: Command, ctx: CommandContext): void {
       }
       const r = ctx.reporter();
       const result = await buildBaseImage(await ctx.engine(), r, {
-        bootstrap: opts.bootstrap, servlet: opts.servletContainer, refreshRootfs: opts.refreshRootfs, noCache: !opts.cache,
+        bootstrap: opts.bootstrap, servlet: opts.servletContainer, refreshRootfs: opts.refreshRootfs, noCache: !opts.cache, env: ctx.env,
         ...(opts.from ? { from: opts.from } : {}),
       });
       r.json({ ok: true, ...result });
@@ -77,7 +81,7 @@ function registerBuild(program: Command, ctx: CommandContext): void {
     program.command("build <bundle>").description("bake a bundle image (base + site WAR + bundle config and SQL + theme)"),
   )
     .option("--platform <os/arch>", "build for linux/amd64 or linux/arm64 (a foreign one runs under QEMU: slow; see docs/publishing.md)")
-    .action(async (name: string, opts: BundleBuildFlags) => {
+    .action(async (name: string, opts: BuildFlags) => {
       if (opts.platform) {
         const { checkPlatforms } = await import("../image/platform.js");
         const platforms = checkPlatforms(opts.platform);
@@ -100,7 +104,7 @@ function registerBuild(program: Command, ctx: CommandContext): void {
     });
 }
 
-type RunFlags = BundleBuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string; watch: boolean };
+type RunFlags = BuildFlags & { port: string; mailPort: string; host: string; detach: boolean; name?: string; watch: boolean };
 
 function registerRun(program: Command, ctx: CommandContext): void {
   bundleBuildOptions(
@@ -143,7 +147,7 @@ async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Pro
     r.result(`Stop it with: ${eng.name} stop ${running.container}`);
     return;
   }
-  const live = opts.watch ? await followThemeOrStop(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest }) : undefined;
+  const live = opts.watch ? await followThemeOrStop(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest, sassTimeoutMs: sassTimeoutMs(ctx.env) }) : undefined;
   r.result(`Press Ctrl-C to stop it (the data stays in the volume).${live ? `\nWatching ${themeDir}: each save is checked and, when it passes, shown on the site (reload the page).` : ""}`);
   const { waitForInterruptOrExit } = await import("../image/run-site.js");
   const why = await waitForInterruptOrExit(eng, running.container);

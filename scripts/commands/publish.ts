@@ -16,11 +16,11 @@ export function registerPublish(program: Command, ctx: CommandContext): void {
       const { publishImage, publishText } = await import("../publish/publish.js");
       const { parseSigning } = await import("../publish/sign.js");
       const { parsePlatforms } = await import("../image/platform.js");
-      const signing = parseSigning(opts.sign);
+      const signing = parseSigning(opts.sign, ctx.env);
       if ("error" in signing) throw new UsageError(signing.error);
       const platforms = opts.platforms ? parsePlatforms(opts.platforms) : undefined;
       const r = ctx.reporter();
-      const result = await publishImage(await ctx.engine(), r, image, { registries: opts.registry, signing, ...(platforms ? { platforms } : {}) });
+      const result = await publishImage(await ctx.engine(), r, image, { registries: opts.registry, signing, env: ctx.env, ...(platforms ? { platforms } : {}) });
       r.json(result);
       r.result(publishText(result));
       if (!result.ok) ctx.setExitCode(1);
@@ -50,7 +50,7 @@ async function verifyCommand(ctx: CommandContext, reference: string, opts: Verif
   const [expected] = expectations;
   if (expectations.length !== 1 || !expected) throw new UsageError("give exactly one of --gpg-key <fingerprint>, --cosign-key <key>, --cosign-keyless <owner/repo>");
   const r = ctx.reporter();
-  const result = await verifyImage(reference, expected);
+  const result = await verifyImage(reference, expected, ctx.env);
   r.json(result);
   r.result(`${result.verified ? "VERIFIED" : "NOT VERIFIED"}: ${result.reference} (${result.digest}): ${result.detail}`);
   if (!result.verified) ctx.setExitCode(1);

@@ -31,7 +31,7 @@ async function releaseCommand(ctx: CommandContext, opts: ReleaseFlags): Promise<
   const { runRelease } = await import("../release/release.js");
   const { reportMarkdown } = await import("../release/report.js");
   const { parseSigning } = await import("../publish/sign.js");
-  const signing = parseSigning(opts.sign);
+  const signing = parseSigning(opts.sign, ctx.env);
   if ("error" in signing) throw new UsageError(signing.error);
   const { checkPlatforms } = await import("../image/platform.js");
   const platforms = opts.platforms ? checkPlatforms(opts.platforms) : undefined;
@@ -43,7 +43,7 @@ async function releaseCommand(ctx: CommandContext, opts: ReleaseFlags): Promise<
   const r = ctx.reporter();
   const report = await runRelease(await ctx.engine(), r, {
     nightly: opts.nightly, registries: opts.registry, dryRun: opts.dryRun, signing, standInIfUnreachable: opts.standInIfUnreachable,
-    requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version }, env: process.env,
+    requireTrivy: opts.requireTrivy, maxAgeDays, reportDir: path.resolve(opts.reportDir), tool: { name: "citelibre-forge", version: ctx.version }, env: ctx.env,
     ...(bundles ? { bundles } : {}), ...(themes ? { themes } : {}), ...(opts.siteWar ? { siteWar: opts.siteWar } : {}), ...(platforms ? { platforms } : {}),
   });
   r.json(report);

@@ -5,16 +5,18 @@ import path from "node:path";
 import type { Command } from "commander";
 import { UsageError, problemsText, summaryLine } from "../lib/problems.js";
 import type { Reporter } from "../lib/log.js";
+import { sassTimeoutMs } from "../theme/sass-compile.js";
 import type { CommandContext } from "./context.js";
 
 /** theme preview --watch: serves until Ctrl-C (or SIGTERM). */
-async function watchPreview(dir: string, portFlag: string | undefined, r: Reporter): Promise<void> {
+async function watchPreview(dir: string, portFlag: string | undefined, r: Reporter, env: NodeJS.ProcessEnv): Promise<void> {
   const port = portFlag === undefined ? 0 : Number(portFlag);
   if (portFlag !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new UsageError("--port must be a port number from 1 to 65535");
   const { startStudio } = await import("../theme/studio.js");
   r.step(`building ${dir}`);
   const studio = await startStudio(dir, {
     ...(port ? { port } : {}),
+    sassTimeoutMs: sassTimeoutMs(env),
     onBuild: (b) => {
       r.step(`${b.ok ? "rebuilt" : "rebuilt with errors (last good build shown)"} in ${b.ms} ms; ${b.problems.filter((p) => p.severity === "error").length} error(s), ${b.problems.filter((p) => p.severity === "warning").length} warning(s)`);
     },
@@ -51,7 +53,7 @@ function registerThemeCheck(theme: Command, ctx: CommandContext): void {
       const { checkTheme } = await import("../theme/build.js");
       const r = ctx.reporter();
       r.step(`checking ${dir}`);
-      const outcome = await checkTheme(dir);
+      const outcome = await checkTheme(dir, { sassTimeoutMs: sassTimeoutMs(ctx.env) });
       r.json({ valid: outcome.valid, problems: outcome.problems });
       if (outcome.problems.length > 0) r.result(problemsText(dir, outcome.problems));
       r.result(outcome.valid ? `${dir}: valid (${summaryLine(outcome.problems)})` : `${dir}: invalid (${summaryLine(outcome.problems)})`);
@@ -69,7 +71,7 @@ function registerThemeBuild(theme: Command, ctx: CommandContext): void {
       const r = ctx.reporter();
       const started = performance.now();
       r.step(`building ${dir}`);
-      const outcome = await buildTheme(dir, opts.out);
+      const outcome = await buildTheme(dir, opts.out, { sassTimeoutMs: sassTimeoutMs(ctx.env) });
       const ms = Math.round(performance.now() - started);
       if (!outcome.valid || !outcome.manifest || !outcome.outDir) {
         r.json({ ok: false, problems: outcome.problems });
@@ -89,7 +91,7 @@ function registerThemeBuild(theme: Command, ctx: CommandContext): void {
 async function previewOnce(ctx: CommandContext, dir: string, outFlag: string | undefined): Promise<void> {
   const { previewTheme } = await import("../theme/preview.js");
   const r = ctx.reporter();
-  const preview = await previewTheme(dir, { ...(outFlag ? { out: outFlag } : {}), onStep: (step) => { r.step(step); } });
+  const preview = await previewTheme(dir, { ...(outFlag ? { out: outFlag } : {}), env: ctx.env, onStep: (step) => { r.step(step); } });
   if (!preview.ok) {
     r.json({ ok: false, problems: preview.problems });
     r.result(problemsText(dir, preview.problems));
@@ -115,7 +117,7 @@ function registerThemePreview(theme: Command, ctx: CommandContext): void {
     .option("--out <dir>", "output folder (default: dist/themes/<name>)")
     .option("--watch", "serve the preview on 127.0.0.1, rebuild on every save and reload the page by itself", false)
     .option("--port <n>", "with --watch: port of 127.0.0.1 to serve on (default: a free one)")
-    .action((dir: string, opts: { out?: string; watch: boolean; port?: string }) => (opts.watch ? watchPreview(dir, opts.port, ctx.reporter()) : previewOnce(ctx, dir, opts.out)));
+    .action((dir: string, opts: { out?: string; watch: boolean; port?: string }) => (opts.watch ? watchPreview(dir, opts.port, ctx.reporter(), ctx.env) : previewOnce(ctx, dir, opts.out)));
 }
 
 export function registerTheme(program: Command, ctx: CommandContext): void {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import which from "which";
 import { run, type RunOptions, type RunResult } from "../lib/exec.js";
 import { namespaceOf, splitImageRef } from "../lib/image-ref.js";
 import { UsageError, UserError } from "../lib/problems.js";
@@ -50,7 +51,8 @@ export class Engine {
 
   build(spec: BuildSpec, extra: RunOptions = {}): Promise<RunResult> {
     // docker without buildx: its own builder, even where DOCKER_BUILDKIT=1 would ask for the missing plugin.
-    const env = this.name === "docker" && !this.capabilities.buildx ? { env: { ...process.env, ...extra.env, DOCKER_BUILDKIT: "0" } } : {};
+    // Added to the environment the tool inherits (execa extends it).
+    const env = this.name === "docker" && !this.capabilities.buildx ? { env: { ...extra.env, DOCKER_BUILDKIT: "0" } } : {};
     return this.exec(buildArgv(this.name, spec, this.capabilities), { ...extra, ...env });
   }
 
@@ -357,15 +359,15 @@ export async function podmanVersion(): Promise<string> {
 }
 
 function onPath(command: string): boolean {
-  return (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(`${dir}/${command}`));
+  return which.sync(command, { nothrow: true }) !== null;
 }
 
 /**
- * --engine, else CITELIBRE_ENGINE, else podman when installed (it needs no daemon), else docker when
- * its daemon answers.
+ * The engine asked for (--engine, else CITELIBRE_ENGINE: the caller reads them), else podman when
+ * installed (it needs no daemon), else docker when its daemon answers.
  */
 export async function selectEngine(requested: string | undefined, options: Pick<RunOptions, "verbose"> = {}): Promise<Engine> {
-  const wanted = requested ?? process.env.CITELIBRE_ENGINE;
+  const wanted = requested;
   if (wanted !== undefined) {
     if (wanted !== "docker" && wanted !== "podman") throw new UsageError(`--engine must be docker or podman, not "${wanted}"`);
     if (!onPath(wanted)) throw new UserError(`${wanted} is not installed. Run \`npm run setup\` (installs podman) or choose the other engine with --engine.`);

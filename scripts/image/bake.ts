@@ -20,6 +20,7 @@ import { stepTimer } from "../lib/steps.js";
 import { sha256 } from "../lib/hash.js";
 import { addFile, syncTree, type FileTree } from "../lib/tree.js";
 import { checkTheme } from "../theme/build.js";
+import { sassTimeoutMs } from "../theme/sass-compile.js";
 
 export interface BakeOptions {
   themeDir: string;
@@ -32,6 +33,7 @@ export interface BakeOptions {
   extraLabels?: Record<string, string>;
   /** os/arch of the image (default: this host's); a foreign one is named after it (image/platform.ts). */
   platform?: string;
+  env: NodeJS.ProcessEnv;
 }
 
 export interface BakeResult {
@@ -151,7 +153,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     const inputs = await siteInputs(baseId);
     return { baseId, inputs, siteSkin: options.noCache ? undefined : await skinOf(inputs.tag) };
   });
-  const [theme, found, created] = await Promise.all([timed("theme", () => checkTheme(options.themeDir)), lookups, buildDate()]);
+  const [theme, found, created] = await Promise.all([timed("theme", () => checkTheme(options.themeDir, { sassTimeoutMs: sassTimeoutMs(options.env) })), lookups, buildDate(options.env)]);
   if (!theme.valid || !theme.tree || !theme.manifest) {
     throw new UserError(`the theme ${options.themeDir} is not valid:\n${problemsText(options.themeDir, theme.problems)}`);
   }
@@ -160,7 +162,7 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   let baseId = found.baseId;
   if (!baseId) {
     reporter.step(`the base image ${baseRef} is missing: building it (once)`);
-    baseId = await timed("base", async () => (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer, platform })).id);
+    baseId = await timed("base", async () => (await buildBaseImage(engine, reporter, { bootstrap: true, servlet: m.servletContainer, platform, env: options.env })).id);
   }
   const base = { image: baseRef, id: baseId };
   const labels = bundleLabels({

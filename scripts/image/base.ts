@@ -62,7 +62,7 @@ export function sourceDate(env: NodeJS.ProcessEnv, fallback: () => Date): Date {
  * The `created` date of an image: SOURCE_DATE_EPOCH, else the time of the current git commit, else now.
  * A date that does not move between two builds of the same sources keeps the second build a cache hit.
  */
-export async function buildDate(env: NodeJS.ProcessEnv = process.env, paths: string[] = []): Promise<Date> {
+export async function buildDate(env: NodeJS.ProcessEnv, paths: string[] = []): Promise<Date> {
   const commitTime = env.SOURCE_DATE_EPOCH === undefined ? await lastCommitTime(paths) : undefined;
   return sourceDate(env, () => commitTime ?? new Date());
 }
@@ -164,17 +164,17 @@ export interface BaseBuildResult {
 export async function buildBaseImage(
   engine: Engine,
   reporter: Reporter,
-  options: { bootstrap: boolean; servlet: ServletContainer; from?: string; refreshRootfs?: boolean; noCache?: boolean; platform?: string },
+  options: { bootstrap: boolean; servlet: ServletContainer; from?: string; refreshRootfs?: boolean; noCache?: boolean; platform?: string; env: NodeJS.ProcessEnv },
 ): Promise<BaseBuildResult> {
   const started = performance.now();
   const platform = options.platform ?? nativePlatform();
-  const from = options.bootstrap ? await bootstrapRootfs(engine, reporter, options.refreshRootfs ?? false, platform) : options.from ?? process.env.CITELIBRE_BASE_FROM ?? defaultFromImage;
+  const from = options.bootstrap ? await bootstrapRootfs(engine, reporter, options.refreshRootfs ?? false, platform) : options.from ?? options.env.CITELIBRE_BASE_FROM ?? defaultFromImage;
   const tag = baseImageTag(options.servlet, platform);
   const version = (await import("../../package.json", { with: { type: "json" } })).default.version;
   // Labels follow the base's own inputs, so a commit elsewhere does not make a new base image (and
   // with it, rebuild every bundle layer on top).
   const revision = await gitRevision(baseInputs);
-  const labels = baseLabels({ version, created: await buildDate(process.env, baseInputs), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
+  const labels = baseLabels({ version, created: await buildDate(options.env, baseInputs), from, servlet: options.servlet, ...(revision ? { revision } : {}) });
   const iidFile = repoPath(".cache", `base-${options.servlet}-${platform.replace("/", "-")}.iid`);
   await mkdir(path.dirname(iidFile), { recursive: true });
   reporter.step(`building ${tag} from ${from} (${options.servlet}); a first build downloads about 150 MB of Debian packages`);

@@ -28,6 +28,8 @@ export interface BundleBuildFlags {
   extraLabels?: Record<string, string>;
   /** os/arch to build for (default: this host's). */
   platform?: string;
+  /** The environment the command was run in (SOURCE_DATE_EPOCH, CITELIBRE_SOURCE_URL, CITELIBRE_SASS_TIMEOUT...). */
+  env: NodeJS.ProcessEnv;
 }
 
 export async function buildBundleImage(engine: Engine, reporter: Reporter, name: string, flags: BundleBuildFlags): Promise<{ bundle: Bundle; result: BakeResult; themeDir: string }> {
@@ -49,7 +51,7 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
       ...(flags.siteWar ? { siteWar: flags.siteWar } : {}),
     }),
     gitRevision(),
-    gitSource(),
+    gitSource(flags.env),
   ]);
   if (site.standIn) {
     reporter.warn(`this image carries the STAND-IN site (a small demo webapp), not ${bundle.manifest.title}: the Lutece repository is needed for the real one.`);
@@ -62,6 +64,7 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
     ...(flags.platform ? { platform: flags.platform } : {}),
     namespace: flags.namespace,
     noCache: !flags.cache,
+    env: flags.env,
     ...(revision ? { revision } : {}),
     ...(source ? { source } : {}),
     ...(flags.registry ? { registry: flags.registry } : {}),

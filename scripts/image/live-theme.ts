@@ -69,6 +69,8 @@ export interface LiveThemeOptions {
   context: string;
   /** Digest of the theme baked into the image: the first sync copies nothing when the folder still matches it. */
   bakedDigest: string;
+  /** How long the theme's overrides.scss may take to compile at each save. */
+  sassTimeoutMs: number;
   onSync?: (sync: LiveSync) => void;
   onWatchError?: (e: Error) => void;
 }
@@ -91,7 +93,7 @@ export async function startLiveTheme(engine: Engine, options: LiveThemeOptions):
     };
     let outcome: Awaited<ReturnType<typeof checkTheme>>;
     try {
-      outcome = await checkTheme(options.themeDir);
+      outcome = await checkTheme(options.themeDir, { sassTimeoutMs: options.sassTimeoutMs });
     } catch (e) {
       // A file caught mid-save: the next save builds again; the site keeps what it shows.
       return done({ ok: false, copied: 0, notes: [], problems: [{ severity: "error", file: options.themeDir, message: `the build stopped: ${(e as Error).message}`, fix: "save the file again" }] });

@@ -24,7 +24,7 @@ export async function lastCommitTime(paths: string[] = []): Promise<Date | undef
  * Where the sources live, for org.opencontainers.image.source: CITELIBRE_SOURCE_URL, else the git
  * remote "origin" as an https URL (credentials removed), else nothing.
  */
-export async function gitSource(env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function gitSource(env: NodeJS.ProcessEnv): Promise<string | undefined> {
   if (env.CITELIBRE_SOURCE_URL) return env.CITELIBRE_SOURCE_URL;
   const remote = await run("git", ["-C", repoPath(), "config", "--get", "remote.origin.url"]).then((r) => r.stdout.trim(), () => "");
   const ssh = /^git@([^:]+):(.+?)(?:\.git)?$/.exec(remote);

@@ -24,7 +24,8 @@ export interface PublishOptions {
   registries: string[];
   signing: Signing;
   attempts?: number;
-  backoffBaseMs?: number;
+  /** The environment the command was run in: registry credentials, the signature store, the backoff. */
+  env: NodeJS.ProcessEnv;
   /** Publish one manifest list per tag joining these platforms' images (see image/platform.ts). */
   platforms?: string[];
   /**
@@ -110,9 +111,9 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
   if (list && !engine.capabilities.manifestLists) throw new UserError(`--platforms needs podman (its manifest commands join the images); ${engine.name} cannot join local images in a list (with docker, buildx imagetools can)`);
   const plan = destinations(tags, options.registries);
   const attempts = options.attempts ?? 3;
-  const baseMs = options.backoffBaseMs ?? Number(process.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
+  const baseMs = Number(options.env.CITELIBRE_PUBLISH_BACKOFF_MS ?? 2000);
   for (const host of new Set(plan.map((d) => registryHost(splitImageRef(d.reference))))) {
-    const variable = await loginFromEnvironment(engine, host).catch((e: unknown) => {
+    const variable = await loginFromEnvironment(engine, host, options.env).catch((e: unknown) => {
       throw new UserError(`logging in to ${host} with the credentials in the environment failed: ${(e as Error).message.split("\n").at(-1) ?? ""}`);
     });
     if (variable) reporter.step(`logged in to ${host} as $${variable}`);
@@ -130,7 +131,7 @@ export async function publishImage(engine: Engine, reporter: Reporter, image: st
         const published = existing && (list ? await listMatches(name, existing.raw, list.ids) : existing.configDigest === `sha256:${id}`);
         // A tag published without the signature asked for (an earlier run without --sign, or whose
         // signing failed) is not done: GPG signs again by pushing again, cosign signs the digest.
-        const unsignedGpg = published && options.signing.kind === "gpg" && !existsSync(signaturePath(lookasideDir(), d.reference, existing.digest, 1));
+        const unsignedGpg = published && options.signing.kind === "gpg" && !existsSync(signaturePath(lookasideDir(options.env), d.reference, existing.digest, 1));
         if (existing && published && !unsignedGpg) {
           let signed: boolean | undefined;
           if (options.signing.kind === "cosign-key" || options.signing.kind === "cosign-keyless") {

@@ -16,7 +16,7 @@ export async function remoteManifest(reference: string, options: { timeoutMs?: n
 }
 
 /** CITELIBRE_REGISTRY_GHCR_IO_USER for ghcr.io, …: per-registry credentials, else the generic pair. */
-export function credentialsFor(host: string, env: NodeJS.ProcessEnv = process.env): { user: string; password: string; variable: string } | undefined {
+export function credentialsFor(host: string, env: NodeJS.ProcessEnv): { user: string; password: string; variable: string } | undefined {
   const key = host.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
   for (const prefix of [`CITELIBRE_REGISTRY_${key}`, "CITELIBRE_REGISTRY"]) {
     const user = env[`${prefix}_USER`];
@@ -27,7 +27,7 @@ export function credentialsFor(host: string, env: NodeJS.ProcessEnv = process.en
 }
 
 /** Logs the engine (and so skopeo, which shares its store) in when credentials are in the environment. */
-export async function loginFromEnvironment(engine: Engine, host: string, env: NodeJS.ProcessEnv = process.env): Promise<string | undefined> {
+export async function loginFromEnvironment(engine: Engine, host: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   const credentials = credentialsFor(host, env);
   if (!credentials) return undefined;
   await engine.login(host, credentials.user, credentials.password, { tlsVerify: !isLoopback(host) });

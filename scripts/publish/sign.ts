@@ -16,12 +16,12 @@ import type { Signing } from "./plan.js";
 import { remoteManifest } from "./registry.js";
 
 /** Where podman writes and reads simple signatures (scripts/setup-host.sh configures it). */
-export function lookasideDir(env: NodeJS.ProcessEnv = process.env): string {
+export function lookasideDir(env: NodeJS.ProcessEnv): string {
   return env.CITELIBRE_SIGSTORE_DIR ?? "/var/lib/containers/sigstore";
 }
 
 /** --sign values: gpg:<fingerprint>, cosign (keyless in GitHub Actions), cosign:<key file or env://VAR>. */
-export function parseSigning(value: string | undefined, env: NodeJS.ProcessEnv = process.env): Signing | { error: string } {
+export function parseSigning(value: string | undefined, env: NodeJS.ProcessEnv): Signing | { error: string } {
   if (!value || value === "none") return { kind: "none" };
   if (value.startsWith("gpg:")) {
     const fingerprint = value.slice(4).replace(/\s+/g, "");
@@ -71,10 +71,10 @@ function isTagOf(identity: string, repository: string): boolean {
 }
 
 /** Checks a GPG simple signature of `reference` (by tag or digest) made with the key `fingerprint`. */
-async function verifyGpg(reference: string, fingerprint: string): Promise<VerifyResult> {
+async function verifyGpg(reference: string, fingerprint: string, env: NodeJS.ProcessEnv): Promise<VerifyResult> {
   const manifest = await remoteManifest(reference);
   if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag, and that you are logged in`);
-  const store = lookasideDir();
+  const store = lookasideDir(env);
   const ref = splitImageRef(reference);
   const work = await mkdtemp(path.join(tmpdir(), "citelibre-verify-"));
   try {
@@ -133,8 +133,8 @@ export type SignatureExpectation =
   | { kind: "cosign-keyless"; repository: string };
 
 /** Checks a published image's signature; cosign's check is made on the digest the reference names now. */
-export async function verifyImage(reference: string, expected: SignatureExpectation): Promise<VerifyResult> {
-  if (expected.kind === "gpg") return verifyGpg(reference, expected.fingerprint);
+export async function verifyImage(reference: string, expected: SignatureExpectation, env: NodeJS.ProcessEnv): Promise<VerifyResult> {
+  if (expected.kind === "gpg") return verifyGpg(reference, expected.fingerprint, env);
   const manifest = await remoteManifest(reference);
   if (!manifest) throw new UserError(`${reference} is not in its registry: check the name and tag`);
   const ref = splitImageRef(reference);

@@ -170,7 +170,7 @@ async function buildBases(run: ReleaseRun): Promise<void> {
   for (const { servlet } of plan.bases) {
     for (const platform of plan.platforms) {
       reporter.step(`base image (${servlet}, ${platform})`);
-      await buildBaseImage(engine, reporter, { bootstrap: true, servlet, platform, ...(run.securityUpdates.length ? { noCache: true } : {}) });
+      await buildBaseImage(engine, reporter, { bootstrap: true, servlet, platform, env: run.options.env, ...(run.securityUpdates.length ? { noCache: true } : {}) });
     }
   }
 }
@@ -201,7 +201,7 @@ async function releaseEntry(run: ReleaseRun, planned: PlannedEntry): Promise<voi
   const started = performance.now();
   const build = (platform?: string) => buildBundleImage(run.engine, run.reporter, entry.bundle, {
     theme: planned.themeDir, mavenRepo: [], offline: false, standInIfUnreachable: run.options.standInIfUnreachable, namespace: "citelibre", cache: true,
-    event: planned.event, extraLabels: { [inputsLabel]: digest }, ...(platform ? { platform } : {}), ...(run.options.siteWar ? { siteWar: run.options.siteWar } : {}),
+    event: planned.event, extraLabels: { [inputsLabel]: digest }, env: run.options.env, ...(platform ? { platform } : {}), ...(run.options.siteWar ? { siteWar: run.options.siteWar } : {}),
   });
   const { result } = await build();
   Object.assign(entry, { image: result.image, tags: result.tags.map((t) => splitImageRef(t).tag ?? "latest"), imageId: result.id, sizeBytes: result.sizeBytes, buildMs: Math.round(performance.now() - started), status: "built" as const });
@@ -210,7 +210,7 @@ async function releaseEntry(run: ReleaseRun, planned: PlannedEntry): Promise<voi
     run.reporter.step(`${entry.bundle} x ${entry.theme} for ${platform} (emulated)`);
     const other = await build(platform);
     const otherSbom = path.join(run.options.reportDir, "sbom", `${entry.bundle}-${entry.theme}-${platform.replace("/", "-")}.cdx.json`);
-    await scanImage(run.engine, run.reporter, other.result.image, { sbomFile: otherSbom, requireTrivy: false, trivyTarget: "image", freshness: false, tool: run.options.tool });
+    await scanImage(run.engine, run.reporter, other.result.image, { sbomFile: otherSbom, requireTrivy: false, trivyTarget: "image", freshness: false, tool: run.options.tool, ...trivyCache(run) });
     entry.platformSboms = [...(entry.platformSboms ?? []), path.relative(run.options.reportDir, otherSbom)];
   }
   if (run.plan.foreignPlatforms.length > 0) entry.platforms = run.plan.platforms;
@@ -218,12 +218,14 @@ async function releaseEntry(run: ReleaseRun, planned: PlannedEntry): Promise<voi
   if (run.options.registries.length > 0) await publishEntry(run, entry, result.image, result.tags);
 }
 
+const trivyCache = (run: ReleaseRun) => (run.options.env.TRIVY_CACHE_DIR ? { trivyCacheDir: run.options.env.TRIVY_CACHE_DIR } : {});
+
 /** The scan gate of an entry's image; false (and the entry failed) when it does not pass. */
 async function scanEntry(run: ReleaseRun, entry: ReleaseEntry, image: string): Promise<boolean> {
   const { reportDir } = run.options;
   const sbom = path.join(reportDir, "sbom", `${entry.bundle}-${entry.theme}.cdx.json`);
   const sarif = path.join(reportDir, "sarif", `${entry.bundle}-${entry.theme}.sarif`);
-  const scan = await scanImage(run.engine, run.reporter, image, { sbomFile: sbom, ...(trivyOnPath() ? { sarifFile: sarif } : {}), requireTrivy: run.options.requireTrivy, trivyTarget: "image", freshness: false, tool: run.options.tool });
+  const scan = await scanImage(run.engine, run.reporter, image, { sbomFile: sbom, ...(trivyOnPath() ? { sarifFile: sarif } : {}), requireTrivy: run.options.requireTrivy, trivyTarget: "image", freshness: false, tool: run.options.tool, ...trivyCache(run) });
   entry.scan = {
     verdict: scan.trivy.ran ? (scan.passed ? "passed" : "failed") : "not-scanned", sbom: path.relative(reportDir, sbom),
     ...(scan.trivy.ran ? { sarif: path.relative(reportDir, sarif) } : {}), ...(scan.verdict ? { counts: scan.verdict.counts } : {}),
@@ -237,7 +239,7 @@ async function scanEntry(run: ReleaseRun, entry: ReleaseEntry, image: string): P
 
 async function publishEntry(run: ReleaseRun, entry: ReleaseEntry, image: string, tags: string[]): Promise<void> {
   const { options } = run;
-  const published = await publishImage(run.engine, run.reporter, image, { registries: options.registries, signing: options.signing, tags, ...(run.plan.foreignPlatforms.length > 0 ? { platforms: run.plan.platforms } : {}) });
+  const published = await publishImage(run.engine, run.reporter, image, { registries: options.registries, signing: options.signing, tags, env: options.env, ...(run.plan.foreignPlatforms.length > 0 ? { platforms: run.plan.platforms } : {}) });
   entry.publish = {
     pushed: published.outcomes.filter((o) => o.status === "pushed").map((o) => o.reference),
     alreadyPublished: published.outcomes.filter((o) => o.status === "already-published").map((o) => o.reference),

@@ -33,6 +33,8 @@ export interface ScanOptions {
   /** YYYY-MM-DD, for ignore expiry; today (UTC) by default. */
   today?: string;
   tool: { name: string; version: string };
+  /** Trivy's database cache (TRIVY_CACHE_DIR, read by the command); default .cache/trivy. */
+  trivyCacheDir?: string;
 }
 
 export interface ScanResult {
@@ -89,7 +91,7 @@ export async function scanImage(engine: Engine, reporter: Reporter, image: strin
   const vulnerabilities = trivy
     ? timed("trivy", async () => {
       const version = await trivyVersion();
-      const cacheDir = process.env.TRIVY_CACHE_DIR ?? repoPath(".cache", "trivy");
+      const cacheDir = options.trivyCacheDir ?? repoPath(".cache", "trivy");
       let input = sbomFile;
       const work = await mkdtemp(path.join(tmpdir(), "citelibre-trivy-"));
       try {

@@ -3,8 +3,7 @@
  * docker and podman and never needs a daemon socket. Its vulnerability database is cached in
  * TRIVY_CACHE_DIR (default .cache/trivy), which CI keeps between runs.
  */
-import { existsSync } from "node:fs";
-import path from "node:path";
+import which from "which";
 import { run, ToolError } from "../lib/exec.js";
 import { UserError } from "../lib/problems.js";
 
@@ -14,11 +13,8 @@ import { UserError } from "../lib/problems.js";
  */
 export const pinnedTrivyVersion = "0.74.0";
 
-export function trivyOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? "").split(":")) {
-    if (dir && existsSync(path.join(dir, "trivy"))) return path.join(dir, "trivy");
-  }
-  return undefined;
+export function trivyOnPath(): string | undefined {
+  return which.sync("trivy", { nothrow: true }) ?? undefined;
 }
 
 export async function trivyVersion(): Promise<string> {

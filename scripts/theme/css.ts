@@ -14,7 +14,7 @@ import { execaNode } from "execa";
 import { transform, type Targets } from "lightningcss";
 import { hex } from "./color.js";
 import { guardStylesheet } from "./css-guard.js";
-import { sassTimeoutMs, type SassJob, type SassOutcome } from "./sass-compile.js";
+import type { SassJob, SassOutcome } from "./sass-compile.js";
 import { darkProperties, fontStack, lightProperties, sharedProperties, type Declarations } from "./css-contract.js";
 import type { Design } from "./design.js";
 import type { TokenSet } from "./tokens.js";
@@ -71,14 +71,14 @@ function generatedCss(design: Design): string {
   ].join("\n");
 }
 
-export async function compileCss(options: { themeDir: string; themeName: string; tokens: TokenSet; design: Design }): Promise<{ result?: CompiledCss; problems: Problem[] }> {
+export async function compileCss(options: { themeDir: string; themeName: string; tokens: TokenSet; design: Design; sassTimeoutMs: number }): Promise<{ result?: CompiledCss; problems: Problem[] }> {
   const { themeDir, themeName, tokens, design } = options;
   const problems: Problem[] = [];
   const generated = generatedCss(design);
   let css = generated;
   let map: string | undefined;
   if (existsSync(path.join(themeDir, "overrides.scss"))) {
-    const compiled = await compileOverrides(themeDir, generated, tokensModule(tokens, design));
+    const compiled = await compileOverrides(themeDir, generated, tokensModule(tokens, design), options.sassTimeoutMs);
     if ("problem" in compiled) return { problems: [compiled.problem] };
     ({ css, map } = compiled);
   }
@@ -147,7 +147,7 @@ function sassWorkerPath(): string {
  * process group, so the compiler it starts goes with it when the group is killed: on time-out, when this
  * process exits, and (the worker watching its parent) when this process is killed outright.
  */
-async function compileOverrides(themeDir: string, generated: string, tokensScss: string): Promise<SassOutcome> {
+async function compileOverrides(themeDir: string, generated: string, tokensScss: string, timeoutMs: number): Promise<SassOutcome> {
   const worker = sassWorkerPath();
   const subprocess = execaNode(worker, [], { ipc: true, detached: true, reject: false, stdin: "ignore", stdout: "ignore", stderr: "pipe", cleanup: false });
   const killGroup = () => {
@@ -159,7 +159,6 @@ async function compileOverrides(themeDir: string, generated: string, tokensScss:
   };
   process.once("exit", killGroup);
   let timer: NodeJS.Timeout | undefined;
-  const timeoutMs = sassTimeoutMs();
   try {
     const job: SassJob = { themeDir, generated, tokensScss };
     const answer = subprocess.getOneMessage().then((m) => m as unknown as SassOutcome);

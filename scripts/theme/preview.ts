@@ -13,14 +13,16 @@ import { UserError, type Problem } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { addFile, writeTreeAtomically, type FileTree } from "../lib/tree.js";
 import { assertReplaceable, checkTheme, defaultOutDir } from "./build.js";
+import { sassTimeoutMs } from "./sass-compile.js";
 
 export const chromiumFlags = [
   "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
   "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ];
 
-export function findChromium(): string {
-  const candidates = [process.env.CITELIBRE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+/** CITELIBRE_CHROMIUM from `env` when set, else Debian's or Google's browser where installed. */
+export function findChromium(env: NodeJS.ProcessEnv): string {
+  const candidates = [env.CITELIBRE_CHROMIUM, "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
   const found = candidates.find((c): c is string => !!c && existsSync(c));
   if (!found) {
     throw new UserError("Chromium is not installed, so screenshots cannot be taken. Run `npm run setup` (it installs Debian's chromium package), or set CITELIBRE_CHROMIUM to a Chromium executable.");
@@ -47,9 +49,9 @@ export interface Screenshots {
   blockedRequests: string[];
 }
 
-export async function takeScreenshots(outDir: string): Promise<Screenshots> {
+export async function takeScreenshots(outDir: string, env: NodeJS.ProcessEnv): Promise<Screenshots> {
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+  const browser = await chromium.launch({ executablePath: findChromium(env), args: chromiumFlags, headless: true });
   const blockedRequests: string[] = [];
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
@@ -84,14 +86,14 @@ export type PreviewOutcome =
  * `theme preview`: the theme built and checked, written with its preview page to `out` (default
  * dist/themes/<name>), then photographed in light and dark mode.
  */
-export async function previewTheme(dir: string, options: { out?: string; onStep?: (step: string) => void } = {}): Promise<PreviewOutcome> {
+export async function previewTheme(dir: string, options: { out?: string; env: NodeJS.ProcessEnv; onStep?: (step: string) => void }): Promise<PreviewOutcome> {
   options.onStep?.(`building ${dir}`);
-  const outcome = await checkTheme(dir);
+  const outcome = await checkTheme(dir, { sassTimeoutMs: sassTimeoutMs(options.env) });
   if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) return { ok: false, problems: outcome.problems };
   await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
   const outDir = path.resolve(options.out ?? defaultOutDir(outcome.themeName));
   await assertReplaceable(outDir);
   await writeTreeAtomically(outDir, outcome.tree);
   options.onStep?.("taking light and dark screenshots with headless Chromium");
-  return { ok: true, themeName: outcome.themeName, outDir, screenshots: await takeScreenshots(outDir) };
+  return { ok: true, themeName: outcome.themeName, outDir, screenshots: await takeScreenshots(outDir, options.env) };
 }

@@ -10,9 +10,11 @@ import type { Problem } from "../lib/problems.js";
  * How long a theme stylesheet may take to compile: a theme's takes well under a second. CITELIBRE_SASS_TIMEOUT
  * (seconds) changes it, for a slow machine or a test.
  */
-export function sassTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+export const defaultSassTimeoutMs = 20_000;
+
+export function sassTimeoutMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.CITELIBRE_SASS_TIMEOUT ?? "20");
-  return Number.isFinite(seconds) && seconds > 0 && seconds <= 600 ? seconds * 1000 : 20_000;
+  return Number.isFinite(seconds) && seconds > 0 && seconds <= 600 ? seconds * 1000 : defaultSassTimeoutMs;
 }
 
 export interface SassJob {

@@ -8,7 +8,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { checkTheme } from "./build.js";
+import { checkTheme, type CheckOptions } from "./build.js";
 import { addPreviewPage } from "./preview.js";
 import { oneAtATime, watchFolder, type FolderWatch } from "./watch.js";
 import type { Problem } from "../lib/problems.js";
@@ -50,12 +50,12 @@ function announce(state: StudioState): void {
   for (const client of state.listeners) client.write(buildEvent(state));
 }
 
-async function buildOnce(dir: string, state: StudioState): Promise<StudioBuild> {
+async function buildOnce(dir: string, state: StudioState, check: CheckOptions): Promise<StudioBuild> {
   const started = performance.now();
   let ok = false;
   let problems: Problem[];
   try {
-    const outcome = await checkTheme(dir, { contrastFailuresAsWarnings: true });
+    const outcome = await checkTheme(dir, { ...check, contrastFailuresAsWarnings: true });
     if (outcome.tree && outcome.config) {
       await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
       state.tree = outcome.tree;
@@ -99,11 +99,11 @@ function serve(state: StudioState, req: IncomingMessage, res: ServerResponse): v
   }
 }
 
-export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void } = {}): Promise<Studio> {
+export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void; sassTimeoutMs?: number } = {}): Promise<Studio> {
   const state: StudioState = { port: 0, last: { version: 0, ok: false, ms: 0, problems: [] }, listeners: new Set() };
   let closed = false;
   const builds = oneAtATime(async () => {
-    const build = await buildOnce(dir, state);
+    const build = await buildOnce(dir, state, options.sassTimeoutMs === undefined ? {} : { sassTimeoutMs: options.sassTimeoutMs });
     options.onBuild?.(build);
     return build;
   }, () => closed);

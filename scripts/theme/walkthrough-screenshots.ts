@@ -31,7 +31,7 @@ let browser: import("playwright-core").Browser | undefined;
 try {
   studio = await startStudio(await scaffoldTheme("saint-aubin", { themesDir: themes }));
   const { chromium } = await import("playwright-core");
-  browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+  browser = await chromium.launch({ executablePath: findChromium(process.env), args: chromiumFlags, headless: true });
   await mkdir(out, { recursive: true });
   const page = await (await browser.newContext({ viewport: { width: 1700, height: 1000 } })).newPage();
   // The studio and its preview only: nothing else is fetched.

@@ -30,7 +30,7 @@ export interface PageLook {
  */
 export async function withLoopbackPage<T>(viewport: { width: number; height: number }, use: (page: Page, offLoopback: string[]) => Promise<T>): Promise<T> {
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+  const browser = await chromium.launch({ executablePath: findChromium(process.env), args: chromiumFlags, headless: true });
   try {
     const context = await browser.newContext({ viewport });
     const offLoopback: string[] = [];
@@ -74,7 +74,7 @@ export async function lookAt(url: string): Promise<PageLook> {
 /** Logs in through the back office's real form; returns the page it lands on. */
 export async function backOfficeLogin(siteBase: string, accessCode: string, password: string): Promise<{ url: string; loggedIn: boolean }> {
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: findChromium(), args: chromiumFlags, headless: true });
+  const browser = await chromium.launch({ executablePath: findChromium(process.env), args: chromiumFlags, headless: true });
   try {
     const page = await browser.newPage();
     await page.goto(`${siteBase}/jsp/admin/AdminLogin.jsp`, { waitUntil: "load" });

@@ -7,7 +7,7 @@ import { selectEngine } from "../../scripts/engine/engine.js";
 import { buildStandInImage, standInContext } from "../../scripts/image/stand-in-image.js";
 
 /** The engine the CLI would use (CITELIBRE_ENGINE, else podman, else docker): `npm test` runs the engine tests on both. */
-export const engine = await selectEngine(undefined);
+export const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
 if (engine.name !== "podman") console.log(`integration tests on ${engine.name} (CITELIBRE_ENGINE=${process.env.CITELIBRE_ENGINE ?? ""})`);
 
 /** For tests of what only podman does (kube play, buildah layer commits, GPG simple signing, manifest lists): the reason they skip elsewhere. */

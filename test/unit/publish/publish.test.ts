@@ -71,12 +71,12 @@ describe("credentials", () => {
 
 describe("signing", () => {
   it("parses --sign and picks keyless cosign only where GitHub's OIDC token exists", () => {
-    expect(parseSigning("gpg:596F 5B1A D927 E8A0 6859 4538 067D 936F F3BD 79B2")).toEqual({ kind: "gpg", fingerprint: "596F5B1AD927E8A068594538067D936FF3BD79B2" });
+    expect(parseSigning("gpg:596F 5B1A D927 E8A0 6859 4538 067D 936F F3BD 79B2", {})).toEqual({ kind: "gpg", fingerprint: "596F5B1AD927E8A068594538067D936FF3BD79B2" });
     expect(parseSigning("cosign", { ACTIONS_ID_TOKEN_REQUEST_URL: "https://x" })).toEqual({ kind: "cosign-keyless" });
     expect(parseSigning("cosign", {})).toMatchObject({ error: expect.stringMatching(/outside GitHub Actions/) as unknown });
-    expect(parseSigning("cosign:cosign.key")).toEqual({ kind: "cosign-key", key: "cosign.key" });
-    expect(parseSigning("gpg:xyz")).toMatchObject({ error: expect.stringMatching(/fingerprint/) as unknown });
-    expect(parseSigning(undefined)).toEqual({ kind: "none" });
+    expect(parseSigning("cosign:cosign.key", {})).toEqual({ kind: "cosign-key", key: "cosign.key" });
+    expect(parseSigning("gpg:xyz", {})).toMatchObject({ error: expect.stringMatching(/fingerprint/) as unknown });
+    expect(parseSigning(undefined, {})).toEqual({ kind: "none" });
   });
   it("signs and verifies with cosign by digest, never by tag", () => {
     const ref = `ghcr.io/c/rendezvous@sha256:${"a".repeat(64)}`;
