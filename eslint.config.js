@@ -3,6 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 const noTestImports = { group: ["**/test/**"], message: "scripts/ must not import test code: move what both need into scripts/." };
+const readEnvInCommands = "stages take what they need of the environment as arguments: read it in the command (ctx.env).";
 const noCommandImports = { group: ["**/commands/**", "**/cli.js"], message: "stages never import the commands that call them: pass what they need as arguments." };
 
 export default tseslint.config(
@@ -37,8 +38,14 @@ export default tseslint.config(
     // Stages never read the environment: the router reads it once and commands pass what a stage needs.
     // Entry points (the router, commands, benchmarks, the small tools) may.
     files: ["scripts/**/*.ts"],
-    ignores: ["scripts/cli.ts", "scripts/commands/**", "scripts/bench/**", "scripts/runtime/environment-doc.ts", "scripts/theme/walkthrough-screenshots.ts", "scripts/theme/sass-worker.ts"],
-    rules: { "no-restricted-properties": ["error", { object: "process", property: "env", message: "stages take what they need of the environment as arguments: read it in the command (ctx.env)." }] },
+    ignores: ["scripts/cli.ts", "scripts/commands/**", "scripts/bench/**", "scripts/theme/walkthrough-screenshots.ts"],
+    rules: {
+      "no-restricted-properties": ["error", { object: "process", property: "env", message: readEnvInCommands }],
+      "no-restricted-syntax": ["error",
+        { selector: "MemberExpression[object.property.name='process'][property.name='env']", message: readEnvInCommands },
+        { selector: "ImportDeclaration[source.value=/^(node:)?process$/] > :matches(ImportNamespaceSpecifier, ImportDefaultSpecifier, ImportSpecifier[imported.name='env'])", message: readEnvInCommands },
+      ],
+    },
   },
   {
     files: ["scripts/lib/**/*.ts"],

@@ -15,6 +15,7 @@ import { waitForHttp } from "../lib/http.js";
 import { buildStandInImage } from "../image/stand-in-image.js";
 import { onFreshVolume } from "./fresh-site.js";
 import { median } from "./stats.js";
+import { sassTimeoutMs } from "../theme/sass-compile.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const buildRuns = Number(process.env.BENCH_BUILD_RUNS ?? 2);
@@ -49,7 +50,7 @@ try {
   await rm(dir, { recursive: true, force: true });
 }
 
-await buildStandInImage(engine, base, fixture);
+await buildStandInImage(engine, base, fixture, { sassTimeoutMs: sassTimeoutMs(process.env) });
 const cold: number[] = [];
 const restart: number[] = [];
 const stops: number[] = [];

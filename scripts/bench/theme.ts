@@ -20,6 +20,7 @@ import { writeFileAtomically } from "../lib/tree.js";
 import { chromiumFlags, findChromium } from "../theme/preview.js";
 import { startStudio } from "../theme/studio.js";
 import { median } from "./stats.js";
+import { sassTimeoutMs } from "../theme/sass-compile.js";
 
 const runs = Number(process.env.BENCH_RUNS ?? 7);
 const themes = ["citelibre", "exampleville"];
@@ -64,7 +65,7 @@ process.exitCode = failed ? 1 : 0;
 async function editToPage(dir: string, count: number): Promise<number[]> {
   await cp(repoPath("themes", "exampleville"), dir, { recursive: true });
   const tokensFile = path.join(dir, "tokens.json");
-  const studio = await startStudio(dir);
+  const studio = await startStudio(dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
   const { chromium } = await import("playwright-core");
   const browser = await chromium.launch({ executablePath: findChromium(process.env), args: chromiumFlags, headless: true });
   try {

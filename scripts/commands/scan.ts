@@ -24,7 +24,7 @@ export function registerScan(program: Command, ctx: CommandContext): void {
         requireTrivy: opts.requireTrivy, trivyTarget: opts.trivyTarget, freshness: opts.freshness, tool: { name: "citelibre-forge", version: ctx.version },
         ...(opts.sbom ? { sbomFile: opts.sbom } : {}), ...(opts.sarif ? { sarifFile: opts.sarif } : {}),
         ...(opts.markdown ? { markdownFile: opts.markdown } : {}), ...(opts.policy ? { policyFile: opts.policy } : {}),
-        ...(ctx.env.TRIVY_CACHE_DIR ? { trivyCacheDir: ctx.env.TRIVY_CACHE_DIR } : {}),
+        ...(ctx.env.TRIVY_CACHE_DIR !== undefined ? { trivyCacheDir: ctx.env.TRIVY_CACHE_DIR } : {}),
       });
       r.json({ ok: result.passed, ...result });
       r.result(scanText(result));

@@ -14,11 +14,12 @@ import { checkTheme } from "../theme/build.js";
 
 export const standInContext = "site";
 
-export async function buildStandInImage(engine: Engine, baseImage: string, tag: string, theme = "exampleville"): Promise<string> {
+export async function buildStandInImage(engine: Engine, baseImage: string, tag: string, options: { theme?: string; sassTimeoutMs: number }): Promise<string> {
+  const theme = options.theme ?? "exampleville";
   const dir = await mkdtemp(path.join(tmpdir(), "citelibre-stand-in-image-"));
   try {
     await buildStandInWar(path.join(dir, "war"));
-    const outcome = await checkTheme(repoPath("themes", theme));
+    const outcome = await checkTheme(repoPath("themes", theme), { sassTimeoutMs: options.sassTimeoutMs });
     if (!outcome.tree) throw new Error(`theme ${theme} does not build`);
     await writeTreeAtomically(path.join(dir, "theme"), outcome.tree);
     await mkdir(path.join(dir, "sql"), { recursive: true });

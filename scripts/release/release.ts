@@ -218,7 +218,7 @@ async function releaseEntry(run: ReleaseRun, planned: PlannedEntry): Promise<voi
   if (run.options.registries.length > 0) await publishEntry(run, entry, result.image, result.tags);
 }
 
-const trivyCache = (run: ReleaseRun) => (run.options.env.TRIVY_CACHE_DIR ? { trivyCacheDir: run.options.env.TRIVY_CACHE_DIR } : {});
+const trivyCache = (run: ReleaseRun) => (run.options.env.TRIVY_CACHE_DIR !== undefined ? { trivyCacheDir: run.options.env.TRIVY_CACHE_DIR } : {});
 
 /** The scan gate of an entry's image; false (and the entry failed) when it does not pass. */
 async function scanEntry(run: ReleaseRun, entry: ReleaseEntry, image: string): Promise<boolean> {

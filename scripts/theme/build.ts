@@ -21,15 +21,15 @@ export interface CheckOutcome {
 
 export interface CheckOptions extends LoadOptions {
   /** How long overrides.scss may take to compile (sass-compile.ts sassTimeoutMs reads the setting). */
-  sassTimeoutMs?: number;
+  sassTimeoutMs: number;
 }
 
 /** Runs everything a build runs, in memory, so `check` finds Sass and template errors too. */
-export async function checkTheme(dir: string, options: CheckOptions = {}): Promise<CheckOutcome> {
+export async function checkTheme(dir: string, options: CheckOptions): Promise<CheckOutcome> {
   const loaded = await loadTheme(dir, options);
   const problems = [...loaded.problems.items];
   if (!loaded.input) return { valid: false, problems };
-  const compiled = await compileTheme(loaded.input, options.sassTimeoutMs === undefined ? {} : { sassTimeoutMs: options.sassTimeoutMs });
+  const compiled = await compileTheme(loaded.input, { sassTimeoutMs: options.sassTimeoutMs });
   problems.push(...compiled.problems);
   const valid = !problems.some((p) => p.severity === "error") && compiled.tree !== undefined;
   return {
@@ -67,7 +67,7 @@ export function defaultOutDir(themeName: string): string {
   return path.join("dist", "themes", themeName);
 }
 
-export async function buildTheme(dir: string, outDir?: string, options: CheckOptions = {}): Promise<CheckOutcome & { outDir?: string }> {
+export async function buildTheme(dir: string, outDir: string | undefined, options: CheckOptions): Promise<CheckOutcome & { outDir?: string }> {
   const outcome = await checkTheme(dir, options);
   if (!outcome.valid || !outcome.tree || !outcome.themeName) return outcome;
   const target = path.resolve(outDir ?? defaultOutDir(outcome.themeName));

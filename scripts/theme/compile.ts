@@ -7,7 +7,6 @@
  *   keycloak/   a login theme
  *   manifest.json
  */
-import { defaultSassTimeoutMs } from "./sass-compile.js";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { hex } from "./color.js";
@@ -34,7 +33,7 @@ export interface CompileResult {
   problems: Problem[];
 }
 
-export async function compileTheme(input: ThemeInput, options: { sassTimeoutMs?: number } = {}): Promise<CompileResult> {
+export async function compileTheme(input: ThemeInput, options: { sassTimeoutMs: number }): Promise<CompileResult> {
   const { config, design } = input;
   const name = config.name;
   const skin = `webapp/themes/skin/${name}`;
@@ -42,7 +41,7 @@ export async function compileTheme(input: ThemeInput, options: { sassTimeoutMs?:
 
   // Sass runs in its own process and sharp in libvips threads: start both, then wait for both.
   const [css, images] = await Promise.all([
-    compileCss({ themeDir: input.dir, themeName: name, tokens: input.tokens, design, sassTimeoutMs: options.sassTimeoutMs ?? defaultSassTimeoutMs }),
+    compileCss({ themeDir: input.dir, themeName: name, tokens: input.tokens, design, sassTimeoutMs: options.sassTimeoutMs }),
     renderImagesOrExplain(input, skin),
   ]);
   const problems: Problem[] = [...css.problems, ...images.problems];

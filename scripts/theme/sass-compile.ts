@@ -10,7 +10,7 @@ import type { Problem } from "../lib/problems.js";
  * How long a theme stylesheet may take to compile: a theme's takes well under a second. CITELIBRE_SASS_TIMEOUT
  * (seconds) changes it, for a slow machine or a test.
  */
-export const defaultSassTimeoutMs = 20_000;
+const defaultSassTimeoutMs = 20_000;
 
 export function sassTimeoutMs(env: NodeJS.ProcessEnv): number {
   const seconds = Number(env.CITELIBRE_SASS_TIMEOUT ?? "20");

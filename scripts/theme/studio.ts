@@ -99,11 +99,11 @@ function serve(state: StudioState, req: IncomingMessage, res: ServerResponse): v
   }
 }
 
-export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void; sassTimeoutMs?: number } = {}): Promise<Studio> {
+export async function startStudio(dir: string, options: { port?: number; onBuild?: (build: StudioBuild) => void; sassTimeoutMs: number }): Promise<Studio> {
   const state: StudioState = { port: 0, last: { version: 0, ok: false, ms: 0, problems: [] }, listeners: new Set() };
   let closed = false;
   const builds = oneAtATime(async () => {
-    const build = await buildOnce(dir, state, options.sassTimeoutMs === undefined ? {} : { sassTimeoutMs: options.sassTimeoutMs });
+    const build = await buildOnce(dir, state, { sassTimeoutMs: options.sassTimeoutMs });
     options.onBuild?.(build);
     return build;
   }, () => closed);

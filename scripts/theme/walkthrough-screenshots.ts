@@ -13,6 +13,7 @@ import { repoPath } from "../lib/repo.js";
 import { chromiumFlags, findChromium } from "./preview.js";
 import { scaffoldTheme } from "./scaffold.js";
 import { startStudio, studioWidths } from "./studio.js";
+import { sassTimeoutMs } from "./sass-compile.js";
 
 /** The pictures, in the order of the walk through; docs/theming.md shows each of them. */
 type WalkthroughPicture = "1-new-theme.png" | "2-gold-fails-contrast.png" | "3-proposal-applied.png" | "4-dark-phone.png";
@@ -29,7 +30,7 @@ const setColours = async (values: Record<string, string>) => {
 let studio: Awaited<ReturnType<typeof startStudio>> | undefined;
 let browser: import("playwright-core").Browser | undefined;
 try {
-  studio = await startStudio(await scaffoldTheme("saint-aubin", { themesDir: themes }));
+  studio = await startStudio(await scaffoldTheme("saint-aubin", { themesDir: themes }), { sassTimeoutMs: sassTimeoutMs(process.env) });
   const { chromium } = await import("playwright-core");
   browser = await chromium.launch({ executablePath: findChromium(process.env), args: chromiumFlags, headless: true });
   await mkdir(out, { recursive: true });

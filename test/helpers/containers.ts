@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { selectEngine } from "../../scripts/engine/engine.js";
 import { buildStandInImage, standInContext } from "../../scripts/image/stand-in-image.js";
+import { sassTimeoutMs } from "../../scripts/theme/sass-compile.js";
 
 /** The engine the CLI would use (CITELIBRE_ENGINE, else podman, else docker): `npm test` runs the engine tests on both. */
 export const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
@@ -87,4 +88,4 @@ export async function waitForExit(container: string, timeoutMs = 60_000): Promis
 
 /** The stand-in site image of the runtime tests and the runtime benchmark (scripts/image/stand-in-image.ts), on this run's engine. */
 export const fixtureContext = standInContext;
-export const buildFixtureImage = (baseImage: string, tag: string, theme = "exampleville"): Promise<string> => buildStandInImage(engine, baseImage, tag, theme);
+export const buildFixtureImage = (baseImage: string, tag: string, theme = "exampleville"): Promise<string> => buildStandInImage(engine, baseImage, tag, { theme, sassTimeoutMs: sassTimeoutMs(process.env) });

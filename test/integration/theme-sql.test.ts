@@ -11,6 +11,7 @@ import { siteProperties } from "../../scripts/theme/sql.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { startMariaDb, type TestDatabase } from "../helpers/mariadb.js";
 import { copyTheme } from "../helpers/themes.js";
+import { sassTimeoutMs } from "../../scripts/theme/sass-compile.js";
 
 let db: TestDatabase;
 
@@ -45,7 +46,7 @@ describe.each(["citelibre", "exampleville"])("theme.sql of themes/%s", (name) =>
     const database = `t_${name}`;
     await freshSchema(database);
     await db.sql("INSERT INTO core_datastore VALUES ('portal.site.site_property.name', 'LUTECE'), ('unrelated.key', 'kept');", { database });
-    const sql = (await checkTheme(repoPath("themes", name))).tree!.get("sql/theme.sql")!.toString();
+    const sql = (await checkTheme(repoPath("themes", name), { sassTimeoutMs: sassTimeoutMs(process.env) })).tree!.get("sql/theme.sql")!.toString();
     await db.sql(sql, { database });
     await db.sql(sql, { database });
     const rows = await datastore(database);
@@ -64,7 +65,7 @@ describe("theme.sql with hostile text", () => {
       const yamlPath = `${theme.dir}/theme.yaml`;
       const yaml = (await readFile(yamlPath, "utf8")).replace("name: citelibre", "name: hostile").replace(/ {2}about: \|\n(?: {4}.*\n|\n)*/, `  about: ${JSON.stringify(hostile)}\n`);
       await writeFile(yamlPath, yaml);
-      const outcome = await checkTheme(theme.dir);
+      const outcome = await checkTheme(theme.dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
       expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
       const sql = outcome.tree!.get("sql/theme.sql")!.toString();
       await freshSchema("t_hostile");

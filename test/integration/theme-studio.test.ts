@@ -15,6 +15,7 @@ import { startStudio, studioWidths, type Studio } from "../../scripts/theme/stud
 import { repoPath } from "../../scripts/lib/repo.js";
 import { withLoopbackPage } from "../helpers/browser.js";
 import { copyTheme } from "../helpers/themes.js";
+import { sassTimeoutMs } from "../../scripts/theme/sass-compile.js";
 
 let studio: Studio;
 let cleanup: () => Promise<void> = () => Promise.resolve();
@@ -47,7 +48,7 @@ beforeAll(async () => {
   const theme = await copyTheme("exampleville");
   cleanup = theme.cleanup;
   tokensFile = path.join(theme.dir, "tokens.json");
-  studio = await startStudio(theme.dir);
+  studio = await startStudio(theme.dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
 }, 60_000);
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import { hookPath } from "../../../scripts/theme/hooks.js";
 import { repoPath } from "../../../scripts/lib/repo.js";
 import type { FileTree } from "../../../scripts/lib/tree.js";
 import { copyTheme, shippedThemes } from "../../helpers/themes.js";
+import { sassTimeoutMs } from "../../../scripts/theme/sass-compile.js";
 
 const contract = JSON.parse(await readFile(repoPath("test/fixtures/theme-citelibre-contract.json"), "utf8")) as {
   light: string[]; dark: string[]; variables: string[]; siteProperties: string[]; hooks: string[]; favicons: string[];
@@ -29,7 +30,7 @@ describe.each(shippedThemes)("overlay of themes/%s", (name) => {
   let tree: FileTree;
   let css: string;
   beforeAll(async () => {
-    const outcome = await checkTheme(repoPath("themes", name));
+    const outcome = await checkTheme(repoPath("themes", name), { sassTimeoutMs: sassTimeoutMs(process.env) });
     expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
     tree = outcome.tree!;
     css = tree.get(`webapp/themes/skin/${name}/css/${name}.css`)!.toString();
@@ -110,8 +111,8 @@ describe.each(shippedThemes)("overlay of themes/%s", (name) => {
 
 describe("overlay determinism", () => {
   it("the same input gives a byte-identical tree", async () => {
-    const a = await checkTheme(repoPath("themes/exampleville"));
-    const b = await checkTheme(repoPath("themes/exampleville"));
+    const a = await checkTheme(repoPath("themes/exampleville"), { sassTimeoutMs: sassTimeoutMs(process.env) });
+    const b = await checkTheme(repoPath("themes/exampleville"), { sassTimeoutMs: sassTimeoutMs(process.env) });
     expect([...b.tree!.keys()]).toEqual([...a.tree!.keys()]);
     for (const [p, content] of a.tree!) expect(b.tree!.get(p)!.equals(content), p).toBe(true);
   });
@@ -127,7 +128,7 @@ describe("hostile text in theme.yaml", () => {
       yaml = yaml.replace("name: citelibre", "name: hostile").replace(/footer:\n {2}title: .*\n/, `footer:\n  title: ${JSON.stringify(hostile)}\n`)
         .replace(/^displayName: .*$/m, `displayName: ${JSON.stringify("Ville </title><script>x</script> #dskey{core.crypto.key}")}`);
       await (await import("node:fs/promises")).writeFile(yamlPath, yaml);
-      const outcome = await checkTheme(theme.dir);
+      const outcome = await checkTheme(theme.dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
       expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
       const footer = outcome.tree!.get(`webapp/${hookPath("menu_footer")}`)!.toString();
       const body = footer.replace(/<#--[\s\S]*?-->/, "");
@@ -162,7 +163,7 @@ describe("banner focus and the name beside the logo", () => {
       const yamlPath = `${theme.dir}/theme.yaml`;
       const yaml = (await readFile(yamlPath, "utf8")).replace("banner:\n", "header:\n  showName: false\nbanner:\n  image: banner.jpg\n  focus: 50% 20%\n");
       await writeFile(yamlPath, yaml);
-      const outcome = await checkTheme(theme.dir);
+      const outcome = await checkTheme(theme.dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
       expect(outcome.problems.filter((p) => p.severity === "error")).toEqual([]);
       const banner = outcome.tree!.get(`webapp/${hookPath("content_header")}`)!.toString();
       expect(banner).toMatch(/background-position: 50% 20%"/);
@@ -170,11 +171,11 @@ describe("banner focus and the name beside the logo", () => {
       expect(nav).not.toContain("cl-brand__name");
       expect(nav).toMatch(/alt="[^"]+"/);
       // By default: centred, name shown.
-      const plain = await checkTheme(repoPath("themes", "exampleville"));
+      const plain = await checkTheme(repoPath("themes", "exampleville"), { sassTimeoutMs: sassTimeoutMs(process.env) });
       expect(plain.tree!.get(`webapp/${hookPath("main_nav")}`)!.toString()).toContain("cl-brand__name");
       const wrong = (await readFile(yamlPath, "utf8")).replace("focus: 50% 20%", "focus: middle");
       await writeFile(yamlPath, wrong);
-      const refused = await checkTheme(theme.dir);
+      const refused = await checkTheme(theme.dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
       expect(refused.problems.map((p) => `${p.field ?? ""}: ${p.message}`).join("\n")).toMatch(/banner\.focus: must be center, top, bottom, left, right/);
     } finally {
       await theme.cleanup();

@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startStudio, type Studio, type StudioBuild } from "../../../scripts/theme/studio.js";
 import { copyTheme } from "../../helpers/themes.js";
+import { sassTimeoutMs } from "../../../scripts/theme/sass-compile.js";
 
 let studio: Studio;
 let theme: Awaited<ReturnType<typeof copyTheme>>;
@@ -34,7 +35,7 @@ async function nextBuild(after: number): Promise<StudioBuild> {
 
 beforeAll(async () => {
   theme = await copyTheme("exampleville");
-  studio = await startStudio(theme.dir);
+  studio = await startStudio(theme.dir, { sassTimeoutMs: sassTimeoutMs(process.env) });
 }, 60_000);
 
 afterAll(async () => {
