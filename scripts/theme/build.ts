@@ -67,11 +67,16 @@ export function defaultOutDir(themeName: string): string {
   return path.join("dist", "themes", themeName);
 }
 
+/** Writes a built theme to `outDir` (default dist/themes/<name>), replacing only an earlier build; returns where. */
+export async function writeThemeOutput(tree: FileTree, themeName: string, outDir: string | undefined): Promise<string> {
+  const target = path.resolve(outDir ?? defaultOutDir(themeName));
+  await assertReplaceable(target);
+  await writeTreeAtomically(target, tree);
+  return target;
+}
+
 export async function buildTheme(dir: string, outDir: string | undefined, options: CheckOptions): Promise<CheckOutcome & { outDir?: string }> {
   const outcome = await checkTheme(dir, options);
   if (!outcome.valid || !outcome.tree || !outcome.themeName) return outcome;
-  const target = path.resolve(outDir ?? defaultOutDir(outcome.themeName));
-  await assertReplaceable(target);
-  await writeTreeAtomically(target, outcome.tree);
-  return { ...outcome, outDir: target };
+  return { ...outcome, outDir: await writeThemeOutput(outcome.tree, outcome.themeName, outDir) };
 }

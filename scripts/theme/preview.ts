@@ -11,8 +11,8 @@ import Handlebars from "handlebars";
 import { hookNames, hookPath } from "./hooks.js";
 import { UserError, type Problem } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
-import { addFile, writeTreeAtomically, type FileTree } from "../lib/tree.js";
-import { assertReplaceable, checkTheme, defaultOutDir } from "./build.js";
+import { addFile, type FileTree } from "../lib/tree.js";
+import { checkTheme, writeThemeOutput } from "./build.js";
 import { sassTimeoutMs } from "./sass-compile.js";
 
 export const chromiumFlags = [
@@ -91,9 +91,7 @@ export async function previewTheme(dir: string, options: { out?: string; env: No
   const outcome = await checkTheme(dir, { sassTimeoutMs: sassTimeoutMs(options.env) });
   if (!outcome.valid || !outcome.tree || !outcome.themeName || !outcome.config) return { ok: false, problems: outcome.problems };
   await addPreviewPage(outcome.tree, { locale: outcome.config.locale, displayName: outcome.config.displayName });
-  const outDir = path.resolve(options.out ?? defaultOutDir(outcome.themeName));
-  await assertReplaceable(outDir);
-  await writeTreeAtomically(outDir, outcome.tree);
+  const outDir = await writeThemeOutput(outcome.tree, outcome.themeName, options.out);
   options.onStep?.("taking light and dark screenshots with headless Chromium");
   return { ok: true, themeName: outcome.themeName, outDir, screenshots: await takeScreenshots(outDir, options.env) };
 }
