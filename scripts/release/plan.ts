@@ -69,10 +69,9 @@ export function checkReleaseFlags(inputs: Pick<PlanInputs, "platforms" | "regist
   }
 }
 
+/** Where the entry's rolling nightly is published on the first registry (publish/plan.ts decides where a tag goes). */
 function lastNightlyOf(bundle: string, tags: string[], registry: string | undefined): string | undefined {
-  const parsed = registry === undefined ? undefined : parseRegistry(registry);
-  if (!parsed || "error" in parsed) return undefined;
-  return `${parsed.host}/${parsed.namespace}/${bundle}:${rollingNightlyTag(tags)}`;
+  return registry === undefined ? undefined : destinations([`${imageName(bundle)}:${rollingNightlyTag(tags)}`], [registry])[0]?.reference;
 }
 
 function planEntry(inputs: PlanInputs, bundle: ReleaseBundle, theme: ReleaseTheme): PlannedEntry {
