@@ -134,7 +134,7 @@ function checkRunFlags(opts: RunFlags): { port: number; mailPort: number } {
 
 async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Promise<void> {
   const { port, mailPort } = checkRunFlags(opts);
-  const { runSite } = await import("../image/run-site.js");
+  const { runSite, waitForInterruptOrExit } = await import("../image/run-site.js");
   const r = ctx.reporter();
   const { bundle, result, themeDir } = await buildBundle(ctx, name, opts, r);
   const eng = await ctx.engine();
@@ -149,7 +149,6 @@ async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Pro
   }
   const live = opts.watch ? await followThemeOrStop(eng, r, { container: running.container, image: result.id, themeDir, context: bundle.manifest.context, bakedDigest: result.theme.digest, sassTimeoutMs: sassTimeoutMs(ctx.env) }) : undefined;
   r.result(`Press Ctrl-C to stop it (the data stays in the volume).${live ? `\nWatching ${themeDir}: each save is checked and, when it passes, shown on the site (reload the page).` : ""}`);
-  const { waitForInterruptOrExit } = await import("../image/run-site.js");
   const why = await waitForInterruptOrExit(eng, running.container);
   await live?.close();
   if (why === "exited") {
