@@ -1,14 +1,14 @@
 /**
- * npm run bench:real — the real Lutece 7.0.6 site (../shared/fixtures, or CITELIBRE_LUTECE_WAR) against
+ * npm run bench:real — the real Lutece 7.0.6 site (kept on this machine: lib/lutece-fixture.ts) against
  * the stand-in, in numbers (medians of BENCH_RUNS, 5 by default): image size, first start on an empty
  * volume to the first real portal page, restart to the first real page, and where the first start's time
  * goes (read from the container's timestamped log). Targets on a 2-core machine: first start <= 20 s,
  * restart <= 12 s, real-fixture image <= 620 MB.
  */
-import { existsSync } from "node:fs";
 import { execa } from "execa";
 import { selectEngine } from "../engine/engine.js";
 import { browserLanguage } from "../lib/http.js";
+import { luteceFixture } from "../lib/lutece-fixture.js";
 import { repoPath } from "../lib/repo.js";
 import { onFreshVolume } from "./fresh-site.js";
 import { median } from "./stats.js";
@@ -17,11 +17,12 @@ const runs = Number(process.env.BENCH_RUNS ?? 5);
 const engine = await selectEngine(process.env.CITELIBRE_ENGINE);
 const cli = repoPath("bin/citelibre.js");
 const namespace = `citelibre-bench-${process.pid}`;
-const war = process.env.CITELIBRE_LUTECE_WAR ?? repoPath("..", "shared", "fixtures", "lutece-core-7.0.6", "lutece-core-7.0.6.war");
-if (!existsSync(war)) {
-  console.error(`bench:real needs the real Lutece WAR: ${war} is not there (set CITELIBRE_LUTECE_WAR)`);
+const fixture = luteceFixture(process.env);
+if ("reason" in fixture) {
+  console.error(`bench:real needs the real Lutece site: ${fixture.reason}`);
   process.exit(2);
 }
+const war = fixture.site;
 
 const line = (label: string, value: string, target = "") => { console.log(`${label.padEnd(56)} ${value.padStart(10)}   ${target}`); };
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

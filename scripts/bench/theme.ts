@@ -4,17 +4,17 @@
  * Then the edit-to-page time of `theme preview --watch`: from saving tokens.json to the new colour
  * computed in the page Chromium shows. Target: at most 1.5 s (moonshot: under 1 s).
  * Last, with a running site: the edit-to-real-site time of `citelibre run --watch` on the real Lutece 7.0.6
- * site (../shared/fixtures, or CITELIBRE_LUTECE_WAR), from saving tokens.json to the new colour in the
+ * site (kept on this machine: lib/lutece-fixture.ts), from saving tokens.json to the new colour in the
  * stylesheet the portal page links (what a reload shows). Skipped, with the reason, without the WAR.
  */
 import { execa } from "execa";
-import { existsSync } from "node:fs";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { selectEngine } from "../engine/engine.js";
 import { startCli } from "../lib/cli-session.js";
 import { browserLanguage, freePort } from "../lib/http.js";
+import { luteceFixture } from "../lib/lutece-fixture.js";
 import { repoPath } from "../lib/repo.js";
 import { writeFileAtomically } from "../lib/tree.js";
 import { chromiumFlags, findChromium } from "../theme/preview.js";
@@ -49,12 +49,12 @@ try {
   if (median(edits) > editTarget) failed = true;
   console.log(`\n\`theme preview --watch\`: save of tokens.json to the new colour in the page (Chromium), ${runs} edits (target <= ${editTarget} ms, moonshot < 1000 ms)`);
   console.log(`${"exampleville".padEnd(14)} median ${median(edits).toFixed(0).padStart(5)} ms   min ${Math.min(...edits).toFixed(0).padStart(5)} ms   max ${Math.max(...edits).toFixed(0).padStart(5)} ms   ${median(edits) <= editTarget ? "within target" : "OVER TARGET"}`);
-  const war = process.env.CITELIBRE_LUTECE_WAR ?? repoPath("..", "shared", "fixtures", "lutece-core-7.0.6", "lutece-core-7.0.6.war");
+  const fixture = luteceFixture(process.env);
   console.log(`\n\`run --watch\` on the real Lutece 7.0.6 site: save of tokens.json to the new colour in the stylesheet the portal links, ${runs} edits (same targets)`);
-  if (!existsSync(war)) {
-    console.log(`skipped: the real Lutece WAR is not at ${war} (set CITELIBRE_LUTECE_WAR)`);
+  if ("reason" in fixture) {
+    console.log(`skipped: ${fixture.reason}`);
   } else {
-    const real = await editToRealSite(war, path.join(out, "live", "exampleville"), runs);
+    const real = await editToRealSite(fixture.site, path.join(out, "live", "exampleville"), runs);
     console.log(`${"exampleville".padEnd(14)} median ${median(real).toFixed(0).padStart(5)} ms   min ${Math.min(...real).toFixed(0).padStart(5)} ms   max ${Math.max(...real).toFixed(0).padStart(5)} ms   ${median(real) <= editTarget ? "within target" : "OVER TARGET"}`);
   }
 } finally {

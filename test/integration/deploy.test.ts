@@ -10,13 +10,13 @@ import path from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cleanup, engine, freePort, podmanOnly, removeImagesUnder, track, uniqueName, waitForHttp } from "../helpers/containers.js";
-import { luteceWar } from "../helpers/lutece.js";
+import { luteceSite } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
 const portal = "/rendezvous/jsp/site/Portal.jsp";
-const fixture = await luteceWar();
+const fixture = await luteceSite();
 if (fixture.reason) console.log(`deploy tests use the STAND-IN site: ${fixture.reason}`);
-const real = fixture.war !== undefined;
+const real = fixture.site !== undefined;
 /** What a site serves when it started: the real portal's page (Lutece's own skin in the theme), or the stand-in's. */
 const startedPage = real ? /<meta name="generator" content="[^"]*"[\s\S]*cl-skin-menu/ : /cl-brand/;
 let image: string;
@@ -65,7 +65,7 @@ const composeTool = composeCommand.join(" ");
 const serviceContainer = (project: string, service: string) => (composeCommand[1] === "compose" ? `${project}-${service}-1` : `${project}_${service}_1`);
 
 beforeAll(async () => {
-  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--namespace", namespace]);
+  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.site ?? "stand-in", "--namespace", namespace]);
   expect(r.code, r.stderr).toBe(0);
   const built = (JSON.parse(r.stdout) as { image: string }).image;
   // podman names what it builds under localhost/; docker keeps the name as given.

@@ -14,12 +14,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { cleanup, engine, freePort, hostProcesses, removeImagesUnder, track, uniqueName, waitForExit, waitForHttp } from "../helpers/containers.js";
 import { backOfficeLogin } from "../helpers/browser.js";
-import { luteceWar, sqlIn } from "../helpers/lutece.js";
+import { luteceSite, sqlIn } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
-const fixture = await luteceWar();
+const fixture = await luteceSite();
 if (fixture.reason) console.log(`supervision tests use the STAND-IN site: ${fixture.reason}`);
-const real = fixture.war !== undefined;
+const real = fixture.site !== undefined;
 /** The real portal's page in the theme (not Lutece's startup failure page), or the stand-in's. */
 const startedPage = real ? /<meta name="generator" content="[^"]*"[\s\S]*cl-skin-menu/ : /cl-brand/;
 const portalPath = "/rendezvous/jsp/site/Portal.jsp";
@@ -66,7 +66,7 @@ const outputOf = async (container: string) => (await engine.raw(["logs", contain
 beforeAll(async () => {
   const base = await runCli(["base", "build", "--bootstrap"]);
   expect(base.code, base.stderr + base.stdout).toBe(0);
-  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.war ?? "stand-in", "--theme", repoPath("themes", "exampleville"), "--namespace", namespace]);
+  const r = await runCli(["--json", "build", "rendezvous", "--site-war", fixture.site ?? "stand-in", "--theme", repoPath("themes", "exampleville"), "--namespace", namespace]);
   expect(r.code, r.stderr).toBe(0);
   image = `localhost/${(JSON.parse(r.stdout) as { image: string }).image}`;
 }, 1_200_000);

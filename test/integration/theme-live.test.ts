@@ -13,10 +13,10 @@ import { browserLanguage } from "../../scripts/lib/http.js";
 import { writeFileAtomically } from "../../scripts/lib/tree.js";
 import { lookAt } from "../helpers/browser.js";
 import { cleanup, engine, freePort, removeImagesUnder, track, uniqueName } from "../helpers/containers.js";
-import { luteceWar } from "../helpers/lutece.js";
+import { luteceSite } from "../helpers/lutece.js";
 import { copyTheme, runCli } from "../helpers/themes.js";
 
-const fixture = await luteceWar();
+const fixture = await luteceSite();
 if (fixture.reason) console.log(`SKIPPED live theme tests: ${fixture.reason}`);
 const namespace = `citelibre-test-live-${process.pid}`;
 
@@ -27,7 +27,7 @@ async function save(file: string, edit: (text: string) => string): Promise<void>
 
 const portalTitle = async (base: string) => /<title>([^<]*)<\/title>/.exec(await (await fetch(`${base}/jsp/site/Portal.jsp`, { headers: browserLanguage })).text())?.[1] ?? "";
 
-describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", () => {
+describe.skipIf(!fixture.site)("citelibre run --watch on the real Lutece site", () => {
   let theme: Awaited<ReturnType<typeof copyTheme>>;
   let cli: CliSession | undefined;
   let base = "";
@@ -47,7 +47,7 @@ describe.skipIf(!fixture.war)("citelibre run --watch on the real Lutece site", (
     const port = await freePort();
     base = `http://127.0.0.1:${port}/rendezvous`;
     cli = startCli([
-      "run", "rendezvous", "--site-war", fixture.war ?? "", "--theme", theme.dir, "--namespace", namespace,
+      "run", "rendezvous", "--site-war", fixture.site ?? "", "--theme", theme.dir, "--namespace", namespace,
       "--name", container, "--port", String(port), "--mail-port", String(await freePort()), "--watch",
     ]);
     await waitForOutput(/^Watching .*: each save is checked/m, 0, 600_000);
