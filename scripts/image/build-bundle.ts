@@ -41,6 +41,7 @@ export async function buildBundleImage(engine: Engine, reporter: Reporter, name:
   const [site, revision, source] = await Promise.all([
     resolveSite(bundle, {
       cacheDir: repoPath(".cache", "maven"),
+      packedSitesDir: repoPath(".cache", "sites"),
       offline: flags.offline,
       standInIfUnreachable: flags.standInIfUnreachable,
       mavenRepositories: flags.mavenRepo,

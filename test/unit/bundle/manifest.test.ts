@@ -69,7 +69,7 @@ describe("bundle Dockerfiles", () => {
   it("order base, WAR, bundle in the site image, and put the theme alone on top", async () => {
     const siteTemplate = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
     const sha = "e".repeat(64);
-    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "localhost/citelibre/base:bookworm", baseId: "a".repeat(64), context: "ctx", siteSha256: sha, mounts: "yes" });
+    const site = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "localhost/citelibre/base:bookworm", baseId: "a".repeat(64), context: "ctx", siteDigest: sha, mounts: "yes" });
     // Named in FROM (BuildKit refuses an image ID there); the ID is in the file, so a new base is a new site image.
     expect(site).toContain("a".repeat(64));
     expect(site).not.toMatch(/^FROM [0-9a-f]{64}/m);
@@ -80,7 +80,7 @@ describe("bundle Dockerfiles", () => {
     expect(site).not.toContain("theme/");
     // Without BuildKit (docker without buildx): installed in a first stage, of which the final image
     // takes only what the install wrote, so no layer of it holds the WAR either.
-    const staged = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "localhost/citelibre/base:bookworm", baseId: "a".repeat(64), context: "ctx", siteSha256: sha, mounts: "" });
+    const staged = renderDockerfile(siteTemplate, { bundle: "b", baseImage: "localhost/citelibre/base:bookworm", baseId: "a".repeat(64), context: "ctx", siteDigest: sha, mounts: "" });
     expect(staged).not.toContain("--mount");
     const stages = staged.split(/^FROM /m).slice(1);
     expect(stages).toHaveLength(2);

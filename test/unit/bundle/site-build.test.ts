@@ -6,9 +6,11 @@ import { loadBundle, type Bundle } from "../../../scripts/bundle/manifest.js";
 import { ArtifactError } from "../../../scripts/bundle/maven.js";
 import { siteBuildInputs } from "../../../scripts/bundle/site-build.js";
 import { resolveSite } from "../../../scripts/bundle/site.js";
+import { readSiteDigest } from "../../../scripts/bundle/site-facts.js";
 import { mavenErrors } from "../../../scripts/image/site-builder.js";
 import { repoPath } from "../../../scripts/lib/repo.js";
 import { startMavenRepo, type TestRepo } from "../../helpers/maven-repo.js";
+import { writeZip } from "../../helpers/zip.js";
 
 let repo: TestRepo;
 let work: string;
@@ -79,15 +81,20 @@ describe("the Maven builder stage of site.build bundles", () => {
 });
 
 describe("site resolution for site.build bundles", () => {
-  const options = { cacheDir: path.join(tmpdir(), "citelibre-unused-cache") };
+  const options = { cacheDir: path.join(tmpdir(), "citelibre-unused-cache"), packedSitesDir: path.join(tmpdir(), "citelibre-unused-sites") };
+  let builtWar: string;
+  beforeAll(async () => {
+    builtWar = path.join(await mkdtemp(path.join(tmpdir(), "citelibre-built-")), "site.war");
+    await writeZip(builtWar, { "WEB-INF/web.xml": "<web-app/>" });
+  });
 
   it("hands the bundle to the builder stage when the repository answers", async () => {
     const bundle = await bundleWithRepository(repo.url);
-    const built = { file: "/cache/site.war", sha256: "a".repeat(64) };
+    const built = { file: builtWar, sha256: "a".repeat(64) };
     const seen: string[] = [];
     const site = await resolveSite(bundle, { ...options, assemble: (b) => { seen.push(b.manifest.name); return Promise.resolve(built); } });
     expect(seen).toEqual(["rendezvous"]);
-    expect(site).toEqual({ ...built, source: "assembled with Maven from bundles/rendezvous/bundle.yaml", standIn: false });
+    expect(site).toEqual({ ...built, digest: await readSiteDigest(builtWar), source: "assembled with Maven from bundles/rendezvous/bundle.yaml", standIn: false });
   });
 
   it("says the repository is unreachable before starting Maven, and the demo falls back to the stand-in", async () => {
@@ -106,7 +113,7 @@ describe("site resolution for site.build bundles", () => {
   it("offline, does not probe the repository and lets the builder serve an earlier WAR", async () => {
     const bundle = await bundleWithRepository("http://127.0.0.1:9/repo/");
     const modes: boolean[] = [];
-    await resolveSite(bundle, { ...options, offline: true, assemble: (_b, o) => { modes.push(o.offline); return Promise.resolve({ file: "/w.war", sha256: "b".repeat(64) }); } });
+    await resolveSite(bundle, { ...options, offline: true, assemble: (_b, o) => { modes.push(o.offline); return Promise.resolve({ file: builtWar, sha256: "b".repeat(64) }); } });
     expect(modes).toEqual([true]);
   });
 });
