@@ -27,6 +27,11 @@ const artifact = z.strictObject({
   version: exactVersion,
   type: mavenId.optional(),
 });
+// The plugin descriptor (WEB-INF/plugins/<name>.xml) an artifact installs, when it is not the artifactId
+// without its plugin-/module- prefix (bundle/plugins.ts); false for an artifact that installs none.
+const pluginArtifact = artifact.extend({
+  plugin: z.union([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be a plugin name (its descriptor's <name>)" }), z.literal(false)]).optional(),
+});
 const sha256 = z.string({ error: "must be a SHA-256 in hex" }).regex(/^[0-9a-f]{64}$/, { error: "must be 64 lowercase hex characters (sha256sum prints it)" });
 const httpUrl = z
   .string({ error: "must be a URL" })
@@ -53,7 +58,7 @@ export const bundleSchema = z.strictObject({
           repositories: z.array(httpUrl).min(1, { error: "needs at least one Maven repository" }),
           parent: artifact,
           core: artifact,
-          plugins: z.array(artifact).default([]),
+          plugins: z.array(pluginArtifact).default([]),
         }),
       }),
       z.strictObject({
@@ -96,6 +101,10 @@ export const bundleSchema = z.strictObject({
     .strictObject({
       frontOffice: z.string().startsWith("/").default("/jsp/site/Portal.jsp"),
       backOffice: z.string().startsWith("/").default("/jsp/admin/AdminLogin.jsp"),
+      // The application's own entry points (its page, its back-office screen), printed by `run` when the
+      // site carries the bundle's plugins.
+      application: z.string().startsWith("/").optional(),
+      applicationBackOffice: z.string().startsWith("/").optional(),
     })
     .default({ frontOffice: "/jsp/site/Portal.jsp", backOffice: "/jsp/admin/AdminLogin.jsp" }),
   verification: z

@@ -140,8 +140,10 @@ async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Pro
   const eng = await ctx.engine();
   r.step(`starting ${result.image}`);
   // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
-  const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, liveTheme: opts.watch, ...(opts.name ? { name: opts.name } : {}) });
-  r.json({ ok: true, image: result.image, standIn: result.site.standIn, ...running });
+  const { carriesApplication } = await import("../bundle/plugins.js");
+  const applicationPresent = !result.site.standIn && carriesApplication(bundle.manifest, result.plugins);
+  const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, liveTheme: opts.watch, applicationPresent, ...(opts.name ? { name: opts.name } : {}) });
+  r.json({ ok: true, image: result.image, standIn: result.site.standIn, plugins: result.plugins, ...running });
   r.result(runningSummary(eng.name, bundle.manifest.title, result, running));
   if (opts.detach) {
     r.result(`Stop it with: ${eng.name} stop ${running.container}`);
@@ -167,9 +169,12 @@ function runningSummary(engineName: string, title: string, result: BakeResult, r
     `${title} is running (theme ${result.theme.name}), started in ${(running.startupMs / 1000).toFixed(1)} s.`,
     ...(result.site.standIn ? ["NOTE: this is the STAND-IN site, a small demo webapp that shows the theme; the real application needs the Lutece Maven repository (or a built WAR: --site-war)."] : []),
     `  site:         ${running.urls.frontOffice}`,
+    ...(running.urls.application ? [`  application:  ${running.urls.application}`] : []),
     ...(result.site.standIn
       ? ["  back office:  (none in the stand-in site)"]
       : [`  back office:  ${running.urls.backOffice}`, `                account admin; its password: ${running.secrets.admin}`]),
+    ...(running.urls.applicationBackOffice ? [`                its screens: ${running.urls.applicationBackOffice}`] : []),
+    ...(result.site.standIn ? [] : [`  plugins:      ${result.plugins.length ? result.plugins.map((p) => `${p.name} ${p.version}`.trim()).join(", ") : "none (a bare Lutece core site)"}`]),
     `  mails:        ${running.urls.mail}`,
     `  data volume:  ${running.volume}`,
     `  database password: ${running.secrets.database}`,

@@ -12,7 +12,8 @@ import type { Engine } from "../engine/engine.js";
 import { computeTags, imageName, type BuildEvent } from "./tags.js";
 import type { Bundle } from "../bundle/manifest.js";
 import type { ResolvedSite } from "../bundle/site.js";
-import { readSiteFacts, type SiteSkin } from "../bundle/site-facts.js";
+import { formatPlugins, parsePlugins, readSiteFacts, type SitePlugin, type SiteSkin } from "../bundle/site-facts.js";
+import { checkPlugins } from "../bundle/plugins.js";
 import type { Reporter } from "../lib/log.js";
 import { problemsText, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
@@ -43,17 +44,28 @@ export interface BakeResult {
   sizeBytes: number;
   theme: { name: string; digest: string };
   site: ResolvedSite;
+  /** The site's plugins (its descriptors), as the image's label lists them. */
+  plugins: SitePlugin[];
   base: { image: string; id: string };
   steps: Record<string, number>;
 }
 
 /** Label of a site image (and of the bundle images on it): which skin the site renders (site-facts.ts). */
 export const skinLabel = "fr.citelibre.site.skin";
+/** Label of a site image (and of the bundle images on it): its plugins, "name@version" in name order. */
+export const pluginsLabel = "fr.citelibre.site.plugins";
 
 /** The skin an image's labels record, if any. */
 export function siteSkin(labels: Record<string, string>): SiteSkin | undefined {
   const v = labels[skinLabel];
   return v === "theme-citelibre" || v === "lutece" ? v : undefined;
+}
+
+/** What a site image's labels record of its site: both, or undefined (an image from before the labels). */
+export function siteLabels(labels: Record<string, string>): { skin: SiteSkin; plugins: SitePlugin[] } | undefined {
+  const skin = siteSkin(labels);
+  const plugins = parsePlugins(labels[pluginsLabel]);
+  return skin && plugins ? { skin, plugins } : undefined;
 }
 
 export function bundleLabels(input: {
@@ -75,6 +87,7 @@ export function bundleLabels(input: {
     "fr.citelibre.theme": input.themeName,
     "fr.citelibre.theme.digest": input.themeDigest,
     "fr.citelibre.site.sha256": input.site.sha256,
+    "fr.citelibre.site.digest": input.site.digest,
     "fr.citelibre.site.stand-in": String(input.site.standIn),
   };
 }
@@ -126,9 +139,10 @@ async function siteImageInputs(engine: Engine, bundle: Bundle, site: ResolvedSit
   for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
   for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
   const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
-  addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: at.baseRef, baseId: at.baseId, context: m.context, siteSha256: site.sha256, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
+  addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: at.baseRef, baseId: at.baseId, context: m.context, siteDigest: site.digest, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
+  // The site by its content: a webapp folder and a zip of it make one site image.
   const entries = [...tree].map(([p, c]) => `${p}\0${sha256(c)}`);
-  entries.push(`site/site.war\0${site.sha256}`, `platform\0${at.platform}`);
+  entries.push(`site/site.war\0${site.digest}`, `platform\0${at.platform}`);
   return { tree, tag: `localhost/citelibre-cache/${m.name}-site${at.suffix}:${sha256(entries.sort().join("\n")).slice(0, 16)}` };
 }
 
@@ -145,13 +159,13 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   // run at once, and nothing is built until the theme is known to be valid.
   reporter.step(`compiling the theme ${options.themeDir}`);
   const siteInputs = (baseId: string) => siteImageInputs(engine, bundle, site, { baseRef, baseId, platform, suffix });
-  // The site image records its skin in a label, so a theme rebuild need not read the WAR again.
-  const skinOf = (image: string): Promise<SiteSkin | undefined> => engine.imageFacts(image).then((f) => siteSkin(f.labels), () => undefined);
+  // The site image records its skin and plugins in labels, so a theme rebuild need not read the WAR again.
+  const siteOf = (image: string) => engine.imageFacts(image).then((f) => siteLabels(f.labels), () => undefined);
   const lookups = timed("lookups", async () => {
     const baseId = await engine.imageId(baseRef);
     if (!baseId) return { baseId };
     const inputs = await siteInputs(baseId);
-    return { baseId, inputs, siteSkin: options.noCache ? undefined : await skinOf(inputs.tag) };
+    return { baseId, inputs, site: options.noCache ? undefined : await siteOf(inputs.tag) };
   });
   const [theme, found, created] = await Promise.all([timed("theme", () => checkTheme(options.themeDir, { sassTimeoutMs: sassTimeoutMs(options.env) })), lookups, buildDate(options.env)]);
   if (!theme.valid || !theme.tree || !theme.manifest) {
@@ -174,20 +188,11 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
   // tagged with a digest of its inputs, shared by every theme.
   const { tree: siteTree, tag: siteImage } = found.inputs ?? (await siteInputs(baseId));
-  let skin: SiteSkin | undefined = found.siteSkin;
-  if (!skin) {
-    skin = await timed("site-image", async () => {
-      reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
-      const facts = await readSiteFacts(site.file);
-      if (!facts.lutece && !site.standIn) reporter.warn(`${site.source} does not look like a Lutece site (no Lutece core classes): its database schema and start-up cannot be checked`);
-      addFile(siteTree, "site/site.war", await readFile(site.file));
-      const dir = repoPath(".cache", "bake", `${m.name}-site${suffix}`);
-      await syncTree(dir, siteTree);
-      await reporter.during(`building ${siteImage}`, engine.build({ context: dir, tags: [siteImage], labels: { [skinLabel]: facts.skin }, ...(foreign ? { platform } : {}), ...(options.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }));
-      return facts.skin;
-    });
-  }
+  const siteFacts = found.site ?? (await timed("site-image", () => buildSiteImage(engine, reporter, bundle, site, { tree: siteTree, tag: siteImage, platform, foreign, suffix, noCache: options.noCache ?? false })));
+  if (found.site && !site.standIn) checkSitePlugins(reporter, bundle, site, siteFacts.plugins);
+  const skin = siteFacts.skin;
   labels[skinLabel] = skin;
+  labels[pluginsLabel] = formatPlugins(siteFacts.plugins);
 
   const name = imageName(m.name, { ...(options.registry ? { registry: options.registry } : {}), ...(options.namespace ? { namespace: options.namespace } : {}) });
   const tags = computeTags({ event: options.event, theme: themeName, defaultTheme: m.defaultTheme, ...(options.revision ? { sha: options.revision } : {}) }).map((t) => platformImage(`${name}:${t}`, platform));
@@ -220,5 +225,30 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
     return id;
   });
   const { id, sizeBytes } = await engine.imageFacts(tags[0] ?? name);
-  return { image: tags[0] ?? name, tags, id, sizeBytes, theme: { name: themeName, digest: theme.manifest.digest }, site, base, steps };
+  return { image: tags[0] ?? name, tags, id, sizeBytes, theme: { name: themeName, digest: theme.manifest.digest }, site, plugins: siteFacts.plugins, base, steps };
+}
+
+/**
+ * Builds the site image (base + WAR + bundle) from its context, once the WAR's facts are read and its
+ * plugins checked against the bundle's; its labels keep those facts for later builds.
+ */
+async function buildSiteImage(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, at: { tree: FileTree; tag: string; platform: string; foreign: boolean; suffix: string; noCache: boolean }): Promise<{ skin: SiteSkin; plugins: SitePlugin[] }> {
+  const m = bundle.manifest;
+  reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
+  const facts = await readSiteFacts(site.file);
+  if (!facts.lutece && !site.standIn) reporter.warn(`${site.source} does not look like a Lutece site (no Lutece core classes): its database schema and start-up cannot be checked`);
+  if (!site.standIn) checkSitePlugins(reporter, bundle, site, facts.plugins);
+  addFile(at.tree, "site/site.war", await readFile(site.file));
+  const dir = repoPath(".cache", "bake", `${m.name}-site${at.suffix}`);
+  await syncTree(dir, at.tree);
+  const labels = { [skinLabel]: facts.skin, [pluginsLabel]: formatPlugins(facts.plugins) };
+  await reporter.during(`building ${at.tag}`, engine.build({ context: dir, tags: [at.tag], labels, ...(at.foreign ? { platform: at.platform } : {}), ...(at.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }));
+  return { skin: facts.skin, plugins: facts.plugins };
+}
+
+/** The bundle's plugins against the site's (bundle/plugins.ts): a missing one stops the build, naming both. */
+function checkSitePlugins(reporter: Reporter, bundle: Bundle, site: ResolvedSite, carried: SitePlugin[]): void {
+  const check = checkPlugins(`bundles/${bundle.manifest.name}/bundle.yaml`, bundle.manifest, site.source, carried);
+  for (const w of check.warnings) reporter.warn(w);
+  if (check.errors.length > 0) throw new UserError(check.errors.join("\n"));
 }

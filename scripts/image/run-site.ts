@@ -20,12 +20,14 @@ export interface RunOptions {
   name?: string;
   /** The theme may be changed in the running container (run --watch, live-theme.ts). */
   liveTheme?: boolean;
+  /** The site carries the bundle's application (its plugins): its own entry points are given. */
+  applicationPresent?: boolean;
 }
 
 export interface Running {
   container: string;
   volume: string;
-  urls: { frontOffice: string; backOffice: string; mail: string };
+  urls: { frontOffice: string; backOffice: string; mail: string; application?: string; applicationBackOffice?: string };
   /** Commands that print the generated passwords (database, and the back office's admin). */
   secrets: { database: string; admin: string };
   startupMs: number;
@@ -78,7 +80,11 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
   });
   const shownHost = options.host === "0.0.0.0" ? "localhost" : options.host;
   const base = `http://${shownHost}:${options.port}/${m.context}`;
-  const urls = { frontOffice: `${base}${m.urls.frontOffice}`, backOffice: `${base}${m.urls.backOffice}`, mail: `http://127.0.0.1:${options.mailPort}/` };
+  const urls = {
+    frontOffice: `${base}${m.urls.frontOffice}`, backOffice: `${base}${m.urls.backOffice}`, mail: `http://127.0.0.1:${options.mailPort}/`,
+    ...(options.applicationPresent && m.urls.application ? { application: `${base}${m.urls.application}` } : {}),
+    ...(options.applicationPresent && m.urls.applicationBackOffice ? { applicationBackOffice: `${base}${m.urls.applicationBackOffice}` } : {}),
+  };
   const probe = `http://127.0.0.1:${options.port}/${m.context}${m.urls.frontOffice}`;
   const whyFromLog = (logs: string) => `${startupFailureCause(logs).map((l) => `  ${l}`).join("\n")}\nWhole log: ${engine.name} logs ${container}`;
   let lastReport = 0;

@@ -1,0 +1,75 @@
+/**
+ * The plugins a bundle names (its manifest's artifacts) against the plugins its site WAR carries (the
+ * descriptors in WEB-INF/plugins/): an image named after an application must hold that application. Pure.
+ */
+import type { BundleManifest } from "./manifest.js";
+import type { SitePlugin } from "./site-facts.js";
+
+/** A plugin the manifest names, with the artifact that brings it. */
+export interface ExpectedPlugin {
+  name: string;
+  artifactId: string;
+}
+
+/** Descriptors that come with lutece-core and its libraries, in every site: no bundle names them. */
+export const corePlugins: ReadonlySet<string> = new Set(["core_extensions", "lucene"]);
+
+/**
+ * The descriptor name an artifact installs: its `plugin` field when given (false: none), else the artifactId
+ * without its plugin-/module- prefix (plugin-appointment: appointment, module-appointment-desk:
+ * appointment-desk). Libraries and themes install none unless they say so.
+ */
+export function pluginOfArtifact(artifact: { artifactId: string; plugin?: string | false | undefined }): string | undefined {
+  if (artifact.plugin === false) return undefined;
+  if (artifact.plugin) return artifact.plugin;
+  const m = /^(?:plugin|module)-(.+)$/.exec(artifact.artifactId);
+  return m?.[1];
+}
+
+export function expectedPlugins(manifest: BundleManifest): ExpectedPlugin[] {
+  if (!("build" in manifest.site)) return [];
+  return manifest.site.build.plugins.flatMap((a) => {
+    const name = pluginOfArtifact(a);
+    return name ? [{ name, artifactId: a.artifactId }] : [];
+  });
+}
+
+/** The site carries every plugin the bundle names (and the bundle names at least one). */
+export function carriesApplication(manifest: BundleManifest, carried: readonly SitePlugin[]): boolean {
+  const expected = expectedPlugins(manifest);
+  return expected.length > 0 && expected.every((p) => carried.some((c) => c.name === p.name));
+}
+
+export interface PluginCheck {
+  /** Stop the build: the WAR lacks plugins the bundle names. */
+  errors: string[];
+  /** Say it, and build: a bare core site in place of the application, or plugins the bundle does not name. */
+  warnings: string[];
+}
+
+/**
+ * Compares what the bundle names with what the site carries. A site that carries none of the bundle's
+ * plugins is a bare Lutece core site given in place of the application (the README's way to try the real
+ * runtime): built, with a warning that says so. A site that carries some but not all is the wrong WAR for
+ * this bundle, or an incomplete assembly: refused, naming both.
+ */
+export function checkPlugins(bundleFile: string, manifest: BundleManifest, siteSource: string, carried: readonly SitePlugin[]): PluginCheck {
+  const expected = expectedPlugins(manifest);
+  const has = new Set(carried.map((p) => p.name));
+  const named = new Set(expected.map((p) => p.name));
+  const missing = expected.filter((p) => !has.has(p.name));
+  const extra = carried.filter((p) => !named.has(p.name) && !corePlugins.has(p.name));
+  const check: PluginCheck = { errors: [], warnings: [] };
+  const carriedText = carried.length ? carried.map((p) => `${p.name} ${p.version}`).join(", ") : "none";
+  if (expected.length > 0 && missing.length === expected.length && extra.length === 0) {
+    check.warnings.push(`the site ${siteSource} is a bare Lutece site: it carries none of the plugins ${bundleFile} names (${expected.map((p) => p.name).join(", ")}), so this image runs Lutece's core pages, not ${manifest.title}. Give the application's WAR with --site-war to get its screens.`);
+    return check;
+  }
+  for (const p of missing) {
+    check.errors.push(`${bundleFile} site.build.plugins names ${p.artifactId} (plugin ${p.name}), and the site ${siteSource} does not carry it (no WEB-INF/plugins/${p.name}.xml; its plugins: ${carriedText}). Give the WAR assembled for ${manifest.name}, or remove ${p.artifactId} from ${bundleFile}.`);
+  }
+  if (extra.length > 0) {
+    check.warnings.push(`the site ${siteSource} carries plugin(s) ${bundleFile} does not name: ${extra.map((p) => `${p.name} ${p.version}`).join(", ")}. They are installed all the same; name them in ${bundleFile} (or check that this is the WAR of ${manifest.name}).`);
+  }
+  return check;
+}
