@@ -1,23 +1,22 @@
 /**
- * The real Lutece 7.0.6 web application (../shared/fixtures/lutece-core-7.0.6), built with
+ * The real Lutece 7.0.6 web application (kept on this machine: scripts/lib/lutece-fixture.ts), built with
  * `citelibre build --site-war` and started with `citelibre run`, as a user does: the real portal in the
  * city's theme, the back office with the generated password, Lutece's logs, restarts, a set-up cut off by
  * SIGKILL, a site whose plugins add SQL, an external database, and a site that fails to start.
  * Skipped, with the reason, where the fixture is not on the machine.
  */
-import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { browserLanguage } from "../../scripts/lib/http.js";
 import { repoPath } from "../../scripts/lib/repo.js";
 import { engine, freePort, track, uniqueName, cleanup, removeImagesUnder, waitForExit } from "../helpers/containers.js";
 import { backOfficeLogin, lookAt } from "../helpers/browser.js";
-import { fixtureSha256, luteceWar, sqlIn, warWith } from "../helpers/lutece.js";
+import { fixtureDigest, luteceSite, siteFile, siteWith, sqlIn } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
 
-const fixture = await luteceWar();
+const fixture = await luteceSite();
 if (fixture.reason) console.log(`SKIPPED real Lutece tests: ${fixture.reason}`);
-const war = fixture.war ?? "";
+const war = fixture.site ?? "";
 const namespace = `citelibre-test-${process.pid}`;
 const cleanups: Array<() => Promise<void>> = [];
 
@@ -52,7 +51,7 @@ async function pixelDifference(a: Buffer, b: Buffer): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!fixture.war) return;
+  if (!fixture.site) return;
   const built = await runCli(["base", "build", "--bootstrap"]);
   expect(built.code, built.stderr + built.stdout).toBe(0);
 }, 1_200_000);
@@ -63,7 +62,7 @@ afterAll(async () => {
   await removeImagesUnder(namespace);
 }, 120_000);
 
-describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", () => {
+describe.skipIf(!fixture.site)("the real Lutece 7.0.6 site in a city's theme", () => {
   let site: Awaited<ReturnType<typeof run>>;
   let exampleville: Awaited<ReturnType<typeof lookAt>>;
 
@@ -141,9 +140,11 @@ describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", ()
     await sqlIn(site.container, "UPDATE core_datastore SET entity_value = 'written before the restart' WHERE entity_key = 'portal.site.site_property.meta.author'");
     const ledger = await sqlIn(site.container, "SELECT step, state, done_at FROM citelibre_setup ORDER BY seq");
     expect(ledger.split("\n").map((l) => l.split("\t")[0])).toEqual([
-      "site/create_db_lutece_core.sql", "site/init_db_lutece_core.sql", "bundle/000-core-datastore.sql", "accounts", "complete",
+      "site/create_db_lutece_core.sql", "site/init_db_lutece_core.sql",
+      // The site's one plugin descriptor (lucene, of the core's search library), installed.
+      "plugin/lucene", "bundle/000-core-datastore.sql", "accounts", "complete",
       // Lutece's own first start on the database (it writes defaults there), under the set-up lock.
-      `first-start/${fixtureSha256.slice(0, 16)}`,
+      `first-start/${fixtureDigest.slice(0, 16)}`,
     ]);
     const before = await engine.logs(site.container);
     await engine.stop(site.container, 10);
@@ -166,7 +167,7 @@ describe.skipIf(!fixture.war)("the real Lutece 7.0.6 site in a city's theme", ()
   });
 });
 
-describe.skipIf(!fixture.war)("a real site whose plugins add SQL", () => {
+describe.skipIf(!fixture.site)("a real site whose plugins add SQL", () => {
   // Two plugins and a module: core/ scripts write into core tables (so they must follow the core
   // scripts), plugin/ scripts create then fill their own tables; upgrade/ and init_db/ must never run.
   const plugins: Record<string, string> = {
@@ -184,14 +185,14 @@ describe.skipIf(!fixture.war)("a real site whose plugins add SQL", () => {
     "site/create_db_lutece_core.sql", "site/init_db_lutece_core.sql",
     "site/plugins/alpha/core/alpha_rights.sql", "site/plugins/zeta/core/init_core_zeta.sql",
     "site/plugins/alpha/modules/beta/plugin/create_db_beta.sql", "site/plugins/zeta/plugin/create_db_zeta.sql", "site/plugins/zeta/plugin/init_db_zeta.sql",
-    "bundle/000-core-datastore.sql", "accounts", "complete",
+    "plugin/lucene", "bundle/000-core-datastore.sql", "accounts", "complete",
   ];
   const firstStart = /^first-start\/[0-9a-f]{16}$/;
 
   it("loads core, then plugins' core/, then plugins' plugin/ scripts; a SIGKILL mid-way is finished on the next start", async () => {
-    const copy = await warWith(war, plugins);
+    const copy = await siteWith(war, plugins);
     cleanups.push(copy.cleanup);
-    const built = await runCli(["--json", "build", "rendezvous", "--site-war", copy.war, "--theme", repoPath("themes", "exampleville"), "--namespace", namespace]);
+    const built = await runCli(["--json", "build", "rendezvous", "--site-war", copy.site, "--theme", repoPath("themes", "exampleville"), "--namespace", namespace]);
     expect(built.code, built.stderr).toBe(0);
     const image = (JSON.parse(built.stdout) as { id: string }).id;
     const name = track("containers", uniqueName("killed"));
@@ -230,7 +231,7 @@ describe.skipIf(!fixture.war)("a real site whose plugins add SQL", () => {
   });
 });
 
-describe.skipIf(!fixture.war)("the real site against an external MariaDB", () => {
+describe.skipIf(!fixture.site)("the real site against an external MariaDB", () => {
   it("renders from an app-only container, with no MariaDB of its own", async () => {
     const built = await runCli(["--json", "build", "rendezvous", "--site-war", war, "--theme", repoPath("themes", "exampleville"), "--namespace", namespace]);
     expect(built.code, built.stderr).toBe(0);
@@ -265,7 +266,7 @@ describe.skipIf(!fixture.war)("the real site against an external MariaDB", () =>
   });
 });
 
-describe.skipIf(!fixture.war)("databases this image did not set up", () => {
+describe.skipIf(!fixture.site)("databases this image did not set up", () => {
   let image: string;
   let network: string;
 
@@ -330,14 +331,14 @@ describe.skipIf(!fixture.war)("databases this image did not set up", () => {
   });
 });
 
-describe.skipIf(!fixture.war)("a real site that fails to start", () => {
+describe.skipIf(!fixture.site)("a real site that fails to start", () => {
   it("is not reported as started: run exits 1 with Lutece's own reason, and the container stops cleanly", async () => {
     // The WAR's pool service names a class that does not exist: Lutece answers its failure page (HTTP 200).
-    const original = (await execa("unzip", ["-p", war, "WEB-INF/conf/db.properties"])).stdout;
-    const broken = await warWith(war, { "WEB-INF/conf/db.properties": original.replace(/^portal\.poolservice=.*$/m, "portal.poolservice=fr.example.NoSuchPoolService") });
+    const original = await siteFile(war, "WEB-INF/conf/db.properties");
+    const broken = await siteWith(war, { "WEB-INF/conf/db.properties": original.replace(/^portal\.poolservice=.*$/m, "portal.poolservice=fr.example.NoSuchPoolService") });
     cleanups.push(broken.cleanup);
     const name = uniqueName("broken");
-    const failed = await run({ siteWar: broken.war, name }).then(() => undefined, (e: unknown) => (e as { result?: { code: number; stderr: string } }).result);
+    const failed = await run({ siteWar: broken.site, name }).then(() => undefined, (e: unknown) => (e as { result?: { code: number; stderr: string } }).result);
     expect(failed?.code).toBe(1);
     expect(failed?.stderr).toMatch(/the site did not start \(the container exited with code 1\)/);
     expect(failed?.stderr).toMatch(/Lutece did not start: Error initializing pool .*fr\.example\.NoSuchPoolService/);

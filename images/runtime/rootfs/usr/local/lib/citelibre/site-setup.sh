@@ -4,8 +4,10 @@
 #
 # On the first start against an empty database it runs, in order and once:
 #   1. the site's own SQL from its WAR (WEB-INF/sql, in the order of /opt/citelibre/site/sql-plan);
-#   2. the bundle's SQL (/opt/citelibre/sql/bundle/*.sql, in name order);
-#   3. the back-office accounts: admin gets the generated (or given) password, every other seeded account
+#   2. the site's plugins installed as Lutece's plugin screen installs them (install_site_plugins), each
+#      recorded with its version;
+#   3. the bundle's SQL (/opt/citelibre/sql/bundle/*.sql, in name order);
+#   4. the back-office accounts: admin gets the generated (or given) password, every other seeded account
 #      is disabled with a random password;
 # each step recorded in the citelibre_setup table before and after it runs. Then, at every start, the
 # theme's SQL (idempotent upserts). All of it under a server-side named lock, so containers starting
@@ -157,6 +159,41 @@ SQL
   record_step accounts done || die "could not write to the $setup_table table after the accounts step"
 }
 
+site_plugins=/opt/citelibre/site/plugins
+
+# Every plugin the site carries (its descriptors, listed at image build in $site_plugins: name, version,
+# needs a pool) is installed: Lutece keeps a plugin disabled until core_datastore says
+# core.plugins.status.<name>.installed=true, and a plugin that needs a connection pool reads its pool's name
+# from core.plugins.status.<name>.pool (without it Lutece warns and falls back to portal). That is what its
+# plugin screen writes (PluginService.updatePluginData). Its rights are the ones its core/ scripts created
+# and granted to admin (user 1) in step 1: Lutece's own install would re-create the descriptor's rights and
+# revoke them from every user, so it is not imitated there. Each plugin is recorded in the ledger as
+# plugin/<name>, its version in the detail.
+install_site_plugins() {
+  [[ -s "$site_plugins" ]] || return 0
+  local name version pool sql="" count=0 has_datastore
+  sql_value has_datastore "the list of tables" "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name = 'core_datastore'"
+  if (( has_datastore == 0 )); then
+    log "warning: the site carries plugins but its SQL created no core_datastore table: they stay as Lutece registers them (disabled)"
+    return 0
+  fi
+  while IFS=$'\t' read -r name version pool; do
+    [[ -n "$name" ]] || continue
+    sql+="INSERT INTO core_datastore (entity_key, entity_value) VALUES ($(sql_quote "core.plugins.status.$name.installed"), 'true') ON DUPLICATE KEY UPDATE entity_value = 'true';"$'\n'
+    if [[ "$pool" == 1 ]]; then
+      sql+="INSERT INTO core_datastore (entity_key, entity_value) VALUES ($(sql_quote "core.plugins.status.$name.pool"), 'portal') ON DUPLICATE KEY UPDATE entity_value = 'portal';"$'\n'
+    fi
+    count=$((count + 1))
+  done < "$site_plugins"
+  sql_site <<<"$sql" || die "could not install the site's plugins in core_datastore"
+  while IFS=$'\t' read -r name version pool; do
+    [[ -n "$name" ]] || continue
+    setup_seq=$((setup_seq + 1))
+    record_step "plugin/$name" done "" "$version" || die "could not record the plugin $name in $setup_table"
+  done < "$site_plugins"
+  log "installed the site's $count plugin(s): $(cut -f1,2 --output-delimiter=' ' "$site_plugins" | paste -sd, | sed 's/,/, /g')"
+}
+
 run_first_setup() { # webapp_sql, admin password
   local webapp_sql=$1 admin_password=$2 plan=() bundle=("/opt/citelibre/sql/bundle"/*.sql) f rows expected myisam table
   if [[ -s "$site_plan" ]]; then mapfile -t plan < "$site_plan"; fi
@@ -166,6 +203,7 @@ run_first_setup() { # webapp_sql, admin password
     [[ "$f" != *..* ]] || die "$site_plan names $f, outside the site's WEB-INF/sql"
     run_setup_step "site/$f" "$webapp_sql/$f"
   done
+  install_site_plugins
   for f in "${bundle[@]}"; do run_setup_step "bundle/$(basename "$f")" "$f"; done
   # A script that asked for MyISAM by name (ENGINE=MyISAM) is moved to InnoDB while its tables are new.
   sql_value myisam "the tables' engines" "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND engine = 'MyISAM'"
@@ -242,7 +280,7 @@ release_setup_lock() {
 # Lutece's first start on a database writes its defaults there (cache and plugin states, from caches.dat and
 # plugins.dat) with check-then-insert: two sites starting together on it fail with duplicate keys. So the
 # first start of each site WAR on a database happens under the set-up lock, and is recorded.
-first_start_step() { printf 'first-start/%s' "$(head -c 16 /opt/citelibre/site/war-sha256 2>/dev/null || echo unknown)"; }
+first_start_step() { printf 'first-start/%s' "$(head -c 16 /opt/citelibre/site/site-digest 2>/dev/null || echo unknown)"; }
 
 # The site has started (citelibre-entrypoint): record its first start if this container held the lock for it.
 site_started() {
