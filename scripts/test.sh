@@ -14,8 +14,9 @@ npx vitest run --config vitest.config.ts --reporter=default --reporter=json --ou
 echo "== integration tests (real MariaDB, real Chromium, real podman)"
 npx vitest run --config vitest.integration.config.ts --reporter=default --reporter=json --outputFile="$results/integration.json" || status=1
 # The engine matrix: the tests of what an engine does (build, theme-only rebuild, run and persistence,
-# clean stop, the SBOM, publishing to a registry, compose) run again on the Docker Engine.
-engine_tests=(test/integration/bundle.test.ts test/integration/runtime.test.ts test/integration/scan.test.ts test/integration/release.test.ts test/integration/deploy.test.ts)
+# clean stop, the SBOM, publishing to a registry, compose, a real application with a plugin) run again on
+# the Docker Engine.
+engine_tests=(test/integration/bundle.test.ts test/integration/runtime.test.ts test/integration/scan.test.ts test/integration/release.test.ts test/integration/deploy.test.ts test/integration/real-application.test.ts)
 reports=("$results/unit.json" "$results/integration.json")
 if [[ "${CITELIBRE_ENGINE:-}" == docker ]]; then
   echo "the main run used docker already: no second docker run"

@@ -107,6 +107,16 @@ export const bundleSchema = z.strictObject({
       applicationBackOffice: z.string().startsWith("/").optional(),
     })
     .default({ frontOffice: "/jsp/site/Portal.jsp", backOffice: "/jsp/admin/AdminLogin.jsp" }),
+  // Demo content (demo/*.sql), loaded on a first set-up when asked (CITELIBRE_DEMO_CONTENT=1): written for
+  // one plugin's schema, at the versions it was verified on, and never over that plugin's data.
+  demo: z
+    .strictObject({
+      description: z.string({ error: "must be text" }).min(1).max(300),
+      plugin: z.string({ error: "must be a plugin name" }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be a plugin name (its descriptor's <name>)" }),
+      verifiedVersions: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, { error: "must be a plugin version" })).min(1, { error: "needs the plugin versions the demo content was verified on" }),
+      emptyTable: z.string({ error: "must be a table name" }).regex(/^[A-Za-z0-9_]{1,64}$/, { error: "must be a table name (letters, digits, '_')" }),
+    })
+    .optional(),
   verification: z
     .strictObject({
       here: z.array(z.string()).default([]),
@@ -125,6 +135,8 @@ export interface Bundle {
   sqlFiles: string[];
   /** Files under conf/, relative, mirrored into WEB-INF/conf/. */
   confFiles: string[];
+  /** Demo content (demo/*.sql) in load order (file names sort). */
+  demoFiles: string[];
 }
 
 async function listFiles(dir: string): Promise<string[]> {
@@ -185,8 +197,14 @@ export async function loadBundle(dir: string): Promise<{ bundle?: Bundle; proble
       fix: f === "db.properties" ? "remove it; set the connection with LUTECE_DB_* variables, and pool sizes in the WAR's own db.properties" : "remove it; put the bundle's own settings in another file of conf/override/",
     });
   }
+  const demoFiles = (await listFiles(path.join(dir, "demo"))).map((f) => `demo/${f}`);
+  for (const f of demoFiles) {
+    if (!f.endsWith(".sql") || f.slice(5).includes("/")) problems.error({ file: f, message: "is not a .sql file directly in demo/", fix: "keep only NNN-name.sql files in demo/; they load in name order" });
+  }
+  if (demoFiles.length > 0 && !manifest.demo) problems.error({ file, field: "demo", message: "is missing, and demo/ holds demo content", fix: "describe it: demo: { description, plugin, verifiedVersions, emptyTable } (see docs/bundles.md)" });
+  if (demoFiles.length === 0 && manifest.demo) problems.error({ file, field: "demo", message: "describes demo content, and demo/ holds no .sql file", fix: "add the demo SQL to demo/, or remove demo from bundle.yaml" });
   if (problems.hasErrors) return { problems };
-  return { problems, bundle: { dir, manifest, sqlFiles, confFiles } };
+  return { problems, bundle: { dir, manifest, sqlFiles, confFiles, demoFiles } };
 }
 
 export async function listBundles(): Promise<string[]> {

@@ -138,6 +138,8 @@ async function siteImageInputs(engine: Engine, bundle: Bundle, site: ResolvedSit
   addFile(tree, "bundle/opt/citelibre/site-context", `${m.context}\n`);
   for (const f of bundle.sqlFiles) addFile(tree, `bundle/opt/citelibre/sql/bundle/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
   for (const f of bundle.confFiles) addFile(tree, `bundle/${webapp}/WEB-INF/conf/${f}`, await readFile(path.join(bundle.dir, "conf", f)));
+  for (const f of bundle.demoFiles) addFile(tree, `bundle/opt/citelibre/demo/${path.posix.basename(f)}`, await readFile(path.join(bundle.dir, f)));
+  if (m.demo) addFile(tree, "bundle/opt/citelibre/demo/requires", `${m.demo.plugin}\t${m.demo.verifiedVersions.join(" ")}\t${m.demo.emptyTable}\n`);
   const template = await readFile(repoPath("images/templates/bundle-site.Dockerfile.hbs"), "utf8");
   addFile(tree, "Dockerfile", renderDockerfile(template, { bundle: m.name, baseImage: at.baseRef, baseId: at.baseId, context: m.context, siteDigest: site.digest, mounts: engine.capabilities.buildMounts ? "yes" : "" }));
   // The site by its content: a webapp folder and a zip of it make one site image.

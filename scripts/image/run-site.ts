@@ -74,7 +74,8 @@ export async function runSite(engine: Engine, reporter: Reporter, options: RunOp
     volumes: [{ source: volume, target: "/var/lib/citelibre" }],
     // The mail viewer listens on loopback inside the container unless asked: here it is published to
     // this machine only, for the person running the site.
-    env: { CITELIBRE_MAIL_WEB_BIND: "0.0.0.0", ...(options.liveTheme ? { CITELIBRE_THEME_LIVE: "1" } : {}) },
+    // A site someone runs to try it: with the bundle's demo content (loaded once, on an empty database).
+    env: { CITELIBRE_MAIL_WEB_BIND: "0.0.0.0", CITELIBRE_DEMO_CONTENT: "1", ...(options.liveTheme ? { CITELIBRE_THEME_LIVE: "1" } : {}) },
     // A service that dies makes the container exit 1 (services.sh): the engine starts it again.
     restart: "on-failure",
   });

@@ -19,3 +19,14 @@ export function luteceFixture(env: NodeJS.ProcessEnv): { site: string } | { reas
   if (existsSync(site)) return { site };
   return { reason: `the real Lutece 7.0.6 site is not on this machine (looked for ${site}; put its webapp folder there or set CITELIBRE_LUTECE_WAR to a WAR or folder, see docs/bundles.md "The real Lutece test site")` };
 }
+
+/**
+ * plugin-appointment 3.0.7's own SQL (its plugin/ and core/ scripts, from lutece-secteur-public/gru-plugin-appointment
+ * at plugin-appointment-3.0.7), kept on this machine beside the site: the schema RendezVous' demo content is
+ * verified on. CITELIBRE_APPOINTMENT_SQL, else the cache folder plugin-appointment-3.0.7/.
+ */
+export function appointmentSqlFixture(env: NodeJS.ProcessEnv): { dir: string } | { reason: string } {
+  const dir = env.CITELIBRE_APPOINTMENT_SQL || path.join(path.dirname(luteceFixtureCache(env)), "plugin-appointment-3.0.7");
+  if (existsSync(path.join(dir, "plugin", "create_db_appointment.sql"))) return { dir };
+  return { reason: `plugin-appointment 3.0.7's SQL is not on this machine (looked for ${dir}/plugin/create_db_appointment.sql; see docs/bundles.md "The real Lutece test site")` };
+}

@@ -103,6 +103,7 @@ read_settings() {
   check_setting CITELIBRE_MAIL_WEB_BIND '^([0-9]{1,3}\.){3}[0-9]{1,3}$' "an IPv4 address to listen on, such as 127.0.0.1 or 0.0.0.0"
   check_setting CITELIBRE_CONTEXT '^[A-Za-z0-9._-]{1,64}$' "a context path such as rendezvous (letters, digits, '.', '_', '-')"
   check_setting CITELIBRE_THEME_LIVE '^[01]$' "1 to let citelibre run --watch change the theme of the running site, else 0"
+  check_setting CITELIBRE_DEMO_CONTENT '^[01]$' "1 to load the bundle's demo content on a first set-up, else 0"
   check_setting CITELIBRE_HEALTH_PATH '^/[A-Za-z0-9._~/-]*$' "a path starting with /, such as /jsp/site/Portal.jsp"
   if [[ -n "${TZ:-}" && ! -f "/usr/share/zoneinfo/${TZ}" ]]; then setting_error "TZ='$TZ' is not a known time zone (for example Europe/Paris)"; fi
 
@@ -111,6 +112,7 @@ read_settings() {
   lock_wait=${CITELIBRE_SETUP_LOCK_WAIT:-300}
   stop_timeout=${CITELIBRE_STOP_TIMEOUT:-8}
   theme_live=${CITELIBRE_THEME_LIVE:-0}
+  demo_content=${CITELIBRE_DEMO_CONTENT:-0}
   # The context path: CITELIBRE_CONTEXT, else what the bundle image recorded, else ROOT.
   context=${CITELIBRE_CONTEXT:-$(cat /opt/citelibre/site-context 2>/dev/null || true)}
   plan_services

@@ -7,7 +7,8 @@
 #   2. the site's plugins installed as Lutece's plugin screen installs them (install_site_plugins), each
 #      recorded with its version;
 #   3. the bundle's SQL (/opt/citelibre/sql/bundle/*.sql, in name order);
-#   4. the back-office accounts: admin gets the generated (or given) password, every other seeded account
+#   4. when asked (CITELIBRE_DEMO_CONTENT=1), the bundle's demo content (load_demo_content);
+#   5. the back-office accounts: admin gets the generated (or given) password, every other seeded account
 #      is disabled with a random password;
 # each step recorded in the citelibre_setup table before and after it runs. Then, at every start, the
 # theme's SQL (idempotent upserts). All of it under a server-side named lock, so containers starting
@@ -194,7 +195,50 @@ install_site_plugins() {
   log "installed the site's $count plugin(s): $(cut -f1,2 --output-delimiter=' ' "$site_plugins" | paste -sd, | sed 's/,/, /g')"
 }
 
-run_first_setup() { # webapp_sql, admin password
+demo_dir=/opt/citelibre/demo
+
+# The bundle's demo content (/opt/citelibre/demo/*.sql), for a site a decision maker clicks through. It is
+# written for one plugin's schema, at the versions /opt/citelibre/demo/requires lists (plugin, versions,
+# and the table that must still be empty), so it loads only where all of that holds, each file in one
+# transaction: a file that fails leaves nothing behind, and the start goes on with a warning. Never a
+# reason to stop a start.
+load_demo_content() { # 0 or 1
+  local files=("$demo_dir"/*.sql) plugin versions guard version rows out f
+  (( ${#files[@]} )) || return 0
+  if (( ! $1 )); then
+    log "the bundle's demo content is not loaded (CITELIBRE_DEMO_CONTENT=1 loads it on a first set-up)"
+    return 0
+  fi
+  IFS=$'\t' read -r plugin versions guard < "$demo_dir/requires" || true
+  version=$(awk -F'\t' -v p="$plugin" '$1 == p { print $2 }' "$site_plugins" 2>/dev/null)
+  if [[ -z "$version" ]]; then
+    log "the bundle's demo content is not loaded: it is written for the plugin $plugin, which this site does not carry"
+    return 0
+  fi
+  if [[ " $versions " != *" $version "* ]]; then
+    log "warning: the bundle's demo content is not loaded: it is verified on $plugin ${versions// /, }, and this site carries $plugin $version"
+    return 0
+  fi
+  if ! rows=$(sql_site -e "SELECT COUNT(*) FROM $(sql_identifier "$guard")" 2>&1); then
+    log "warning: the bundle's demo content is not loaded: $plugin's table $guard cannot be read (${rows:-no message})"
+    return 0
+  fi
+  if [[ "$rows" != 0 ]]; then
+    log "the bundle's demo content is not loaded: $plugin's table $guard holds $rows row(s) already, and demo content never goes over a plugin's data"
+    return 0
+  fi
+  for f in "${files[@]}"; do
+    if ! out=$({ echo "START TRANSACTION;"; cat "$f"; echo "COMMIT;"; } | sql_site 2>&1); then
+      log "warning: the bundle's demo content $(basename "$f") did not load, and left nothing: ${out:-no message}"
+      return 0
+    fi
+    setup_seq=$((setup_seq + 1))
+    record_step "demo/$(basename "$f")" done "$(sha256sum "$f" | cut -d' ' -f1)" "$plugin $version" || die "could not record the demo content in $setup_table"
+  done
+  log "loaded the bundle's demo content (${#files[@]} file(s), for $plugin $version)"
+}
+
+run_first_setup() { # webapp_sql, admin password, demo content (0 or 1)
   local webapp_sql=$1 admin_password=$2 plan=() bundle=("/opt/citelibre/sql/bundle"/*.sql) f rows expected myisam table
   if [[ -s "$site_plan" ]]; then mapfile -t plan < "$site_plan"; fi
   log "first set-up of $db_name: ${#plan[@]} script(s) of the site, ${#bundle[@]} of the bundle"
@@ -205,6 +249,7 @@ run_first_setup() { # webapp_sql, admin password
   done
   install_site_plugins
   for f in "${bundle[@]}"; do run_setup_step "bundle/$(basename "$f")" "$f"; done
+  load_demo_content "$3"
   # A script that asked for MyISAM by name (ENGINE=MyISAM) is moved to InnoDB while its tables are new.
   sql_value myisam "the tables' engines" "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND engine = 'MyISAM'"
   if [[ -n "$myisam" ]]; then
@@ -299,7 +344,7 @@ site_started() {
 # variable it is given to the password for admin (called only when a first set-up runs; it may stop the
 # start when there is none); $3: 1 when this container starts the site next. The lock then stays held, for
 # site_started, when this site WAR has never started on this database.
-setup_site_database() { # webapp_sql, admin password function, starts the site (0 or 1)
+setup_site_database() { # webapp_sql, admin password function, starts the site (0 or 1), demo content (0 or 1)
   local found admin_password="" started table
   take_setup_lock
   ensure_setup_ledger
@@ -323,7 +368,7 @@ setup_site_database() { # webapp_sql, admin password function, starts the site (
       fi
       # A site with SQL of its own seeds back-office accounts: their password is needed before anything runs.
       if [[ -s "$site_plan" ]]; then "$2" admin_password; fi
-      run_first_setup "$1" "$admin_password" ;;
+      run_first_setup "$1" "$admin_password" "${4:-0}" ;;
   esac
   load_sql_dir /opt/citelibre/sql/theme "theme SQL"
   hold_setup_lock=0
