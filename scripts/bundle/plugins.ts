@@ -5,6 +5,11 @@
 import type { BundleManifest } from "./manifest.js";
 import type { SitePlugin } from "./site-facts.js";
 
+/** Plugins for people: "appointment 3.0.7, workflow 5.3.3", or `none`. */
+export function pluginsText(plugins: readonly SitePlugin[], none = "none"): string {
+  return plugins.length ? plugins.map((p) => `${p.name} ${p.version}`.trim()).join(", ") : none;
+}
+
 /** A plugin the manifest names, with the artifact that brings it. */
 export interface ExpectedPlugin {
   name: string;
@@ -60,7 +65,7 @@ export function checkPlugins(bundleFile: string, manifest: BundleManifest, siteS
   const missing = expected.filter((p) => !has.has(p.name));
   const extra = carried.filter((p) => !named.has(p.name) && !corePlugins.has(p.name));
   const check: PluginCheck = { errors: [], warnings: [] };
-  const carriedText = carried.length ? carried.map((p) => `${p.name} ${p.version}`).join(", ") : "none";
+  const carriedText = pluginsText(carried);
   if (expected.length > 0 && missing.length === expected.length && extra.length === 0) {
     check.warnings.push(`the site ${siteSource} is a bare Lutece site: it carries none of the plugins ${bundleFile} names (${expected.map((p) => p.name).join(", ")}), so this image runs Lutece's core pages, not ${manifest.title}. Give the application's WAR with --site-war to get its screens.`);
     return check;
@@ -69,7 +74,7 @@ export function checkPlugins(bundleFile: string, manifest: BundleManifest, siteS
     check.errors.push(`${bundleFile} site.build.plugins names ${p.artifactId} (plugin ${p.name}), and the site ${siteSource} does not carry it (no WEB-INF/plugins/${p.name}.xml; its plugins: ${carriedText}). Give the WAR assembled for ${manifest.name}, or remove ${p.artifactId} from ${bundleFile}.`);
   }
   if (extra.length > 0) {
-    check.warnings.push(`the site ${siteSource} carries plugin(s) ${bundleFile} does not name: ${extra.map((p) => `${p.name} ${p.version}`).join(", ")}. They are installed all the same; name them in ${bundleFile} (or check that this is the WAR of ${manifest.name}).`);
+    check.warnings.push(`the site ${siteSource} carries plugin(s) ${bundleFile} does not name: ${pluginsText(extra)}. They are installed all the same; name them in ${bundleFile} (or check that this is the WAR of ${manifest.name}).`);
   }
   return check;
 }

@@ -90,6 +90,7 @@ function registerBuild(program: Command, ctx: CommandContext): void {
       const r = ctx.reporter();
       const started = performance.now();
       const { result } = await buildBundle(ctx, name, opts, r);
+      const { pluginsText } = await import("../bundle/plugins.js");
       const total = Math.round(performance.now() - started);
       r.json({ ok: true, ...result, durationMs: total });
       r.result([
@@ -99,6 +100,7 @@ function registerBuild(program: Command, ctx: CommandContext): void {
         `  size:   ${(result.sizeBytes / 1e6).toFixed(0)} MB`,
         `  theme:  ${result.theme.name} (${result.theme.digest.slice(0, 19)})`,
         `  site:   ${result.site.source}`,
+        ...(result.site.standIn ? [] : [`  plugins: ${pluginsText(result.plugins)}`]),
         `  steps:  ${Object.entries(result.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(", ")}; total ${(total / 1000).toFixed(1)} s`,
       ].join("\n"));
     });
@@ -140,11 +142,11 @@ async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Pro
   const eng = await ctx.engine();
   r.step(`starting ${result.image}`);
   // Longer than the entrypoint's own waits (set-up lock, then the site's start: 300 s each), which say why.
-  const { carriesApplication } = await import("../bundle/plugins.js");
+  const { carriesApplication, pluginsText } = await import("../bundle/plugins.js");
   const applicationPresent = !result.site.standIn && carriesApplication(bundle.manifest, result.plugins);
   const running = await runSite(eng, r, { image: result.id, manifest: bundle.manifest, port, mailPort, host: opts.host, timeoutMs: 660_000, liveTheme: opts.watch, applicationPresent, ...(opts.name ? { name: opts.name } : {}) });
   r.json({ ok: true, image: result.image, standIn: result.site.standIn, plugins: result.plugins, ...running });
-  r.result(runningSummary(eng.name, bundle.manifest.title, result, running));
+  r.result(runningSummary(eng.name, bundle.manifest.title, result, running, pluginsText(result.plugins, "none (a bare Lutece core site)")));
   if (opts.detach) {
     r.result(`Stop it with: ${eng.name} stop ${running.container}`);
     return;
@@ -163,7 +165,7 @@ async function runBundle(ctx: CommandContext, name: string, opts: RunFlags): Pro
   r.result("Stopped.");
 }
 
-function runningSummary(engineName: string, title: string, result: BakeResult, running: Running): string {
+function runningSummary(engineName: string, title: string, result: BakeResult, running: Running, plugins: string): string {
   return [
     "",
     `${title} is running (theme ${result.theme.name}), started in ${(running.startupMs / 1000).toFixed(1)} s.`,
@@ -174,7 +176,7 @@ function runningSummary(engineName: string, title: string, result: BakeResult, r
       ? ["  back office:  (none in the stand-in site)"]
       : [`  back office:  ${running.urls.backOffice}`, `                account admin; its password: ${running.secrets.admin}`]),
     ...(running.urls.applicationBackOffice ? [`                its screens: ${running.urls.applicationBackOffice}`] : []),
-    ...(result.site.standIn ? [] : [`  plugins:      ${result.plugins.length ? result.plugins.map((p) => `${p.name} ${p.version}`.trim()).join(", ") : "none (a bare Lutece core site)"}`]),
+    ...(result.site.standIn ? [] : [`  plugins:      ${plugins}`]),
     `  mails:        ${running.urls.mail}`,
     `  data volume:  ${running.volume}`,
     `  database password: ${running.secrets.database}`,
