@@ -3,6 +3,7 @@
  * the stand-in site image (built by the product's own code), and clean-up of what the tests created.
  */
 import { readFile } from "node:fs/promises";
+import { afterAll } from "vitest";
 import { selectEngine } from "../../scripts/engine/engine.js";
 import { buildStandInImage, standInContext } from "../../scripts/image/stand-in-image.js";
 import { sassTimeoutMs } from "../../scripts/theme/sass-compile.js";
@@ -33,6 +34,18 @@ export async function cleanup(): Promise<void> {
   for (const v of created.volumes) await engine.raw(["volume", "rm", "--force", v]).catch(() => undefined);
   // docker's 20.10 client has no --force for network rm; the containers on it are gone by now.
   for (const n of created.networks) await engine.raw(engine.name === "podman" ? ["network", "rm", "--force", n] : ["network", "rm", n]).catch(() => undefined);
+}
+
+/**
+ * Everything a test file made, removed once its tests have run: containers, volumes and networks it
+ * tracked, then its own clean-ups (temporary folders), then its images' names under `namespace`.
+ */
+export function removeAfterAll(namespace: string, cleanups: Array<() => Promise<void>>): void {
+  afterAll(async () => {
+    await cleanup();
+    for (const c of cleanups) await c();
+    await removeImagesUnder(namespace);
+  }, 120_000);
 }
 
 /**

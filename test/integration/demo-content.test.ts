@@ -13,7 +13,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { appointmentSqlFixture } from "../../scripts/lib/lutece-fixture.js";
 import { repoPath } from "../../scripts/lib/repo.js";
-import { cleanup, engine, freePort, removeImagesUnder, track, uniqueName } from "../helpers/containers.js";
+import { engine, freePort, removeAfterAll, track, uniqueName } from "../helpers/containers.js";
 import { luteceSite, siteWith, sqlIn } from "../helpers/lutece.js";
 import { startMariaDb, type TestDatabase } from "../helpers/mariadb.js";
 import { runCli } from "../helpers/themes.js";
@@ -134,11 +134,7 @@ describe.skipIf("reason" in fixture || !site.site)("RendezVous demo content in t
     run = name;
   }, 900_000);
 
-  afterAll(async () => {
-    await cleanup();
-    for (const c of cleanups) await c();
-    await removeImagesUnder(namespace);
-  }, 120_000);
+  removeAfterAll(namespace, cleanups);
 
   it("citelibre run loads it once, on the first set-up, recorded in the ledger", async () => {
     expect(await sqlIn(run, "SELECT title, is_active FROM appointment_form")).toBe("Demande de titre d'identité\t1");

@@ -12,10 +12,10 @@ import { execa } from "execa";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { browserLanguage } from "../../scripts/lib/http.js";
 import { repoPath } from "../../scripts/lib/repo.js";
-import { cleanup, engine, freePort, removeImagesUnder, track, uniqueName } from "../helpers/containers.js";
+import { engine, freePort, removeAfterAll, track, uniqueName } from "../helpers/containers.js";
 import { luteceSite, siteFile, sqlIn } from "../helpers/lutece.js";
 import { adminSession, siteWithTestPlugin, testPluginBundle } from "../helpers/test-plugin.js";
 import { runCli } from "../helpers/themes.js";
@@ -66,11 +66,7 @@ describe.skipIf(!fixture.site)("a real application: the Lutece core site with a 
     console.log(`real application (core + the tests' plugin): citelibre run reported the site started after ${run.startupMs} ms`);
   }, 900_000);
 
-  afterAll(async () => {
-    await cleanup();
-    for (const c of cleanups) await c();
-    await removeImagesUnder(namespace);
-  }, 120_000);
+  removeAfterAll(namespace, cleanups);
 
   it("installs and enables the plugin at the first start: its page answers in the theme, through its pool, and admin has its right", async () => {
     const page = await fetch(`${base}/jsp/site/Portal.jsp?page=citelibretest`, { headers: browserLanguage, redirect: "manual" });

@@ -5,11 +5,11 @@
  * SIGKILL, a site whose plugins add SQL, an external database, and a site that fails to start.
  * Skipped, with the reason, where the fixture is not on the machine.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import sharp from "sharp";
 import { browserLanguage } from "../../scripts/lib/http.js";
 import { repoPath } from "../../scripts/lib/repo.js";
-import { engine, freePort, track, uniqueName, cleanup, removeImagesUnder, waitForExit } from "../helpers/containers.js";
+import { engine, freePort, track, uniqueName, removeAfterAll, waitForExit } from "../helpers/containers.js";
 import { backOfficeLogin, lookAt } from "../helpers/browser.js";
 import { fixtureDigest, luteceSite, siteFile, siteWith, sqlIn } from "../helpers/lutece.js";
 import { runCli } from "../helpers/themes.js";
@@ -56,11 +56,7 @@ beforeAll(async () => {
   expect(built.code, built.stderr + built.stdout).toBe(0);
 }, 1_200_000);
 
-afterAll(async () => {
-  await cleanup();
-  for (const c of cleanups) await c();
-  await removeImagesUnder(namespace);
-}, 120_000);
+removeAfterAll(namespace, cleanups);
 
 describe.skipIf(!fixture.site)("the real Lutece 7.0.6 site in a city's theme", () => {
   let site: Awaited<ReturnType<typeof run>>;
