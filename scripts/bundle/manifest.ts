@@ -13,6 +13,7 @@ import { ProblemList, UserError } from "../lib/problems.js";
 import { repoPath } from "../lib/repo.js";
 import { closest, validateDocument } from "../lib/validate.js";
 import { namePattern } from "../lib/names.js";
+import { pluginName, pluginVersion } from "./site-facts.js";
 
 const exactVersion = z
   .string({ error: "must be a version such as 7.1.7" })
@@ -30,7 +31,7 @@ const artifact = z.strictObject({
 // The plugin descriptor (WEB-INF/plugins/<name>.xml) an artifact installs, when it is not the artifactId
 // without its plugin-/module- prefix (bundle/plugins.ts); false for an artifact that installs none.
 const pluginArtifact = artifact.extend({
-  plugin: z.union([z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be a plugin name (its descriptor's <name>)" }), z.literal(false)]).optional(),
+  plugin: z.union([z.string().regex(pluginName, { error: "must be a plugin name (its descriptor's <name>)" }), z.literal(false)]).optional(),
 });
 const sha256 = z.string({ error: "must be a SHA-256 in hex" }).regex(/^[0-9a-f]{64}$/, { error: "must be 64 lowercase hex characters (sha256sum prints it)" });
 const httpUrl = z
@@ -112,8 +113,8 @@ export const bundleSchema = z.strictObject({
   demo: z
     .strictObject({
       description: z.string({ error: "must be text" }).min(1).max(300),
-      plugin: z.string({ error: "must be a plugin name" }).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, { error: "must be a plugin name (its descriptor's <name>)" }),
-      verifiedVersions: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/, { error: "must be a plugin version" })).min(1, { error: "needs the plugin versions the demo content was verified on" }),
+      plugin: z.string({ error: "must be a plugin name" }).regex(pluginName, { error: "must be a plugin name (its descriptor's <name>)" }),
+      verifiedVersions: z.array(z.string().regex(pluginVersion, { error: "must be a plugin version" }).min(1, { error: "must be a plugin version" })).min(1, { error: "needs the plugin versions the demo content was verified on" }),
       emptyTable: z.string({ error: "must be a table name" }).regex(/^[A-Za-z0-9_]{1,64}$/, { error: "must be a table name (letters, digits, '_')" }),
     })
     .optional(),

@@ -36,9 +36,9 @@ const themeCitelibreDescriptor = "WEB-INF/plugins/themecitelibre.xml";
 /** Lutece registers the descriptors directly in WEB-INF/plugins/ (PluginService), not in its sub-folders. */
 export const pluginDescriptor = /^WEB-INF\/plugins\/[^/]+\.xml$/;
 // A plugin's name and version reach SQL (its datastore keys), labels and log lines: plain words only.
-const pluginName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+export const pluginName = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 // Lutece does not require a version: none is "".
-const pluginVersion = /^(?:[A-Za-z0-9][A-Za-z0-9_.+-]{0,63})?$/;
+export const pluginVersion = /^(?:[A-Za-z0-9][A-Za-z0-9_.+-]{0,63})?$/;
 
 const entryName = (raw: string) => raw.replace(/^\/+/, "");
 
@@ -99,11 +99,13 @@ export function siteFactsFromEntries(entries: Iterable<string>, descriptors: Rea
  * same digest, so they share one site image.
  */
 export function siteContentDigest(entries: Iterable<ZipEntry>): string {
+  // Names as yauzl gives them ('\\' read as '/'), ordered by their UTF-8 bytes: as site_install.py digest does.
   const lines = [...entries]
+    .map((e) => ({ ...e, name: entryName(e.name.replace(/\\/g, "/")) }))
     .filter((e) => !e.name.endsWith("/"))
-    .map((e) => `${entryName(e.name)}\0${e.size}\0${(e.crc32 >>> 0).toString(16)}`)
-    .sort();
-  return sha256(lines.join("\n"));
+    .map((e) => Buffer.from(`${e.name}\0${e.size}\0${(e.crc32 >>> 0).toString(16)}`, "utf8"))
+    .sort((a, b) => Buffer.compare(a, b));
+  return sha256(Buffer.concat(lines.flatMap((l, i) => (i ? [Buffer.from("\n"), l] : [l]))));
 }
 
 /** The content digest of a WAR, from its directory only. */
@@ -116,7 +118,14 @@ export async function readSiteDigest(file: string): Promise<string> {
  * later builds read instead (image/bake.ts).
  */
 export async function readSiteFacts(file: string): Promise<SiteFacts> {
-  const { names, contents } = await readZip(file, (entry) => pluginDescriptor.test(entryName(entry.fileName)) && entry.uncompressedSize < 1_000_000);
+  const oversize: string[] = [];
+  const { names, contents } = await readZip(file, (entry) => {
+    if (!pluginDescriptor.test(entryName(entry.fileName))) return false;
+    if (entry.uncompressedSize < 1_000_000) return true;
+    oversize.push(entry.fileName);
+    return false;
+  });
+  if (oversize.length) throw new UserError(`the site's plugin descriptor ${oversize[0] ?? ""} is over 1 MB: not a plugin descriptor. Rebuild the site, or remove that file from WEB-INF/plugins/.`);
   const descriptors = new Map([...contents].map(([name, content]) => [name, content.toString("utf8")]));
   return siteFactsFromEntries(names, descriptors);
 }

@@ -22,6 +22,9 @@ interface FolderEntry {
   file: string;
   size: number;
   mtime: Date;
+  /** What no tool that keeps times (cp -p, touch -r) can carry over: an edit changes one of them. */
+  ctimeMs: number;
+  ino: number;
 }
 
 /** Every folder and regular file under `dir`, in name order. Links and special files are refused: a WAR holds neither. */
@@ -34,7 +37,7 @@ async function listWebapp(dir: string, what: string): Promise<FolderEntry[]> {
     if (e.isSymbolicLink()) throw new UserError(`${what}: ${name} is a symbolic link; a site folder is packed as a WAR, which holds only files. Replace the link with the file it points to.`);
     if (!e.isFile() && !e.isDirectory()) throw new UserError(`${what}: ${name} is not a regular file (a socket, a device or a pipe); remove it from the site folder.`);
     const s = await lstat(file);
-    files.push(e.isDirectory() ? { name: `${name}/`, file, size: 0, mtime: s.mtime } : { name, file, size: s.size, mtime: s.mtime });
+    files.push({ name: e.isDirectory() ? `${name}/` : name, file, size: e.isDirectory() ? 0 : s.size, mtime: s.mtime, ctimeMs: s.ctimeMs, ino: s.ino });
   }
   return files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
@@ -42,9 +45,9 @@ async function listWebapp(dir: string, what: string): Promise<FolderEntry[]> {
 /** How packs are made: a new way of packing gets new keys, so an older pack is not taken for a new one. */
 const packFormat = "deflate-1";
 
-/** The key of a folder's pack: its files' names, sizes and modification times. */
-export function folderPackKey(files: Array<Pick<FolderEntry, "name" | "size" | "mtime">>): string {
-  return sha256(`${packFormat}\n${files.map((f) => `${f.name}\0${f.size}\0${f.mtime.getTime()}`).join("\n")}`).slice(0, 24);
+/** The key of a folder's pack: its files' names, sizes, modification and change times, inodes. */
+export function folderPackKey(files: FolderEntry[]): string {
+  return sha256(`${packFormat}\n${files.map((f) => `${f.name}\0${f.size}\0${f.mtime.getTime()}\0${f.ctimeMs}\0${f.ino}`).join("\n")}`).slice(0, 24);
 }
 
 /**
@@ -65,12 +68,18 @@ export async function packWebappFolder(dir: string, cacheDir: string): Promise<s
   }
   const packed = await placeWhenWhole(`${target}.partial-${process.pid}`, async (partial) => {
     const zip = new yazl.ZipFile();
-    for (const f of files) {
-      if (f.name.endsWith("/")) zip.addEmptyDirectory(f.name, { mtime: f.mtime });
-      else zip.addFile(f.file, f.name, { mtime: f.mtime, compressionLevel: 1, mode: 0o100644 });
+    // A file that vanishes or cannot be read while it is packed is said on the zip, not on its output.
+    const failed = new Promise<never>((_resolve, reject) => { zip.on("error", (e: Error) => { reject(e); }); });
+    try {
+      for (const f of files) {
+        if (f.name.endsWith("/")) zip.addEmptyDirectory(f.name, { mtime: f.mtime });
+        else zip.addFile(f.file, f.name, { mtime: f.mtime, compressionLevel: 1, mode: 0o100644 });
+      }
+      zip.end();
+      await Promise.race([pipeline(zip.outputStream, createWriteStream(partial)), failed]);
+    } catch (e) {
+      throw new UserError(`${what}: packing it as a WAR failed (${(e as Error).message}). A file changed or cannot be read: check the folder's permissions, and that nothing writes into it, then run again.`);
     }
-    zip.end();
-    await pipeline(zip.outputStream, createWriteStream(partial));
     return { target, value: target };
   });
   await pruneOldPacks(cacheDir, packed);

@@ -148,6 +148,19 @@ describe.skipIf("reason" in fixture || !site.site)("RendezVous demo content in t
     expect(await sqlIn(name, "SELECT COUNT(*) FROM appointment_form")).toBe("0");
   });
 
+  it("leaves nothing of a file that fails, says so, and sets the site up all the same", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "citelibre-bad-demo-"));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    // Loads before the shipped file: a row written, then an error, and no newline after the last comment.
+    await writeFile(path.join(dir, "005-bad.sql"), "INSERT INTO appointment_category (label, nb_max_appointments_per_user) VALUES ('written then undone', 0);\nINSERT INTO no_such_table VALUES (1);\n-- end");
+    const { name, logs } = await setUp(uniqueName("bad"), { env: { CITELIBRE_DEMO_CONTENT: "1" }, mounts: [`${path.join(dir, "005-bad.sql")}:/opt/citelibre/demo/005-bad.sql:ro`] });
+    expect(logs).toMatch(/\[citelibre\] warning: the bundle's demo content 005-bad\.sql did not load, and left nothing: .*no_such_table/);
+    expect(logs).not.toMatch(/\[citelibre\] error/);
+    expect(await sqlIn(name, "SELECT COUNT(*) FROM appointment_category")).toBe("0");
+    expect(await sqlIn(name, "SELECT COUNT(*) FROM citelibre_setup WHERE step LIKE 'demo/%'")).toBe("0");
+    expect(await sqlIn(name, "SELECT state FROM citelibre_setup WHERE step = 'complete'")).toBe("done");
+  });
+
   it("is not loaded, with a warning and a started site, on a plugin version it is not verified on", async () => {
     const requires = path.join(await mkdtemp(path.join(tmpdir(), "citelibre-requires-")), "requires");
     await writeFile(requires, "appointment\t9.9.9\tappointment_form\n");

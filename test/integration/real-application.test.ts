@@ -87,7 +87,7 @@ describe.skipIf(!fixture.site)("a real application: the Lutece core site with a 
 
   it("says which plugins the site holds: in run's output and in the image's labels", async () => {
     expect(run.plugins).toEqual([{ name: "citelibretest", version: "1.0.0" }, { name: "lucene", version: "5.0.3" }]);
-    expect(run.urls.application).toBe(`${base.replace("127.0.0.1", "127.0.0.1")}/jsp/site/Portal.jsp?page=citelibretest`);
+    expect(run.urls.application).toBe(`${base}/jsp/site/Portal.jsp?page=citelibretest`);
     const labels = JSON.parse((await engine.raw(["image", "inspect", "--format", "{{json .Config.Labels}}", image])).stdout) as Record<string, string>;
     expect(labels["fr.citelibre.site.plugins"]).toBe("citelibretest@1.0.0,lucene@5.0.3");
   });

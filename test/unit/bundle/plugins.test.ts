@@ -11,7 +11,8 @@ const artifact = (artifactId: string, extra: Record<string, unknown> = {}) => ({
 describe("the plugins a bundle names", () => {
   it.each([
     ["plugin-appointment", undefined, "appointment"],
-    ["module-appointment-desk", undefined, "appointment-desk"],
+    ["module-appointment-desk", undefined, undefined],
+    ["module-appointment-desk", "appointment-desk", "appointment-desk"],
     ["library-httpaccess", undefined, undefined],
     ["site-theme-citelibre", "themecitelibre", "themecitelibre"],
     ["module-captcha-jcaptcha", "jcaptcha", "jcaptcha"],
@@ -54,6 +55,15 @@ describe("the bundle's plugins against the site's", () => {
 
   it("a bare site with a plugin of its own is not the application either: refused", () => {
     const result = check([{ name: "citelibretest", version: "1.0.0" }]);
-    expect(result.errors).toHaveLength(2);
+    expect(result.errors).toEqual([
+      expect.stringMatching(/^bundles\/demo\/bundle.yaml site.build.plugins names plugin-appointment \(plugin appointment\), and the site \/sites\/demo.war does not carry it \(no WEB-INF\/plugins\/appointment.xml; its plugins: citelibretest 1\.0\.0\)/),
+      expect.stringMatching(/names plugin-workflow \(plugin workflow\)/),
+    ]);
+    expect(result.warnings).toEqual([expect.stringMatching(/carries plugin\(s\) bundles\/demo\/bundle.yaml does not name: citelibretest 1\.0\.0/)]);
+  });
+
+  it("compares nothing for a prebuilt site's bundle, which names no plugin", () => {
+    const prebuilt = bundleSchema.parse({ name: "demo", title: "Démo", description: "d", version: "1.0.0", context: "demo", site: { war: { url: "https://example.org/site.war", sha256: "a".repeat(64) } } });
+    expect(checkPlugins("bundles/demo/bundle.yaml", prebuilt, "/sites/demo.war", [{ name: "appointment", version: "3.0.7" }])).toEqual({ errors: [], warnings: [] });
   });
 });

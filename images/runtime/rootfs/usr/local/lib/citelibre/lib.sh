@@ -60,3 +60,10 @@ wait_for() {
 
 # Milliseconds since the epoch, into the variable named $1 (no subshell: called in polling loops).
 now_ms() { local t=${EPOCHREALTIME/[.,]/}; printf -v "$1" '%s' "$((t / 1000))"; }
+
+# The plugins a site's plugin list names (name|version|pool lines, citelibre-install-war), for people:
+# "appointment 3.0.7, lucene 5.0.3".
+plugins_text() { # file
+  awk -F'|' 'NF { printf "%s%s", (n++ ? ", " : ""), ($2 == "" ? $1 : $1 " " $2) }' "$1"
+}
+

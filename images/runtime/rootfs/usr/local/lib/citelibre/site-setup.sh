@@ -162,8 +162,8 @@ SQL
 
 site_plugins=/opt/citelibre/site/plugins
 
-# Every plugin the site carries (its descriptors, listed at image build in $site_plugins: name, version,
-# needs a pool) is installed: Lutece keeps a plugin disabled until core_datastore says
+# Every plugin the site carries (its descriptors, listed at image build in $site_plugins as
+# name|version|needs a pool) is installed: Lutece keeps a plugin disabled until core_datastore says
 # core.plugins.status.<name>.installed=true, and a plugin that needs a connection pool reads its pool's name
 # from core.plugins.status.<name>.pool (without it Lutece warns and falls back to portal). That is what its
 # plugin screen writes (PluginService.updatePluginData). Its rights are the ones its core/ scripts created
@@ -178,7 +178,7 @@ install_site_plugins() {
     log "warning: the site carries plugins but its SQL created no core_datastore table: they stay as Lutece registers them (disabled)"
     return 0
   fi
-  while IFS=$'\t' read -r name version pool; do
+  while IFS='|' read -r name version pool; do
     [[ -n "$name" ]] || continue
     sql+="INSERT INTO core_datastore (entity_key, entity_value) VALUES ($(sql_quote "core.plugins.status.$name.installed"), 'true') ON DUPLICATE KEY UPDATE entity_value = 'true';"$'\n'
     if [[ "$pool" == 1 ]]; then
@@ -187,12 +187,12 @@ install_site_plugins() {
     count=$((count + 1))
   done < "$site_plugins"
   sql_site <<<"$sql" || die "could not install the site's plugins in core_datastore"
-  while IFS=$'\t' read -r name version pool; do
+  while IFS='|' read -r name version pool; do
     [[ -n "$name" ]] || continue
     setup_seq=$((setup_seq + 1))
     record_step "plugin/$name" done "" "$version" || die "could not record the plugin $name in $setup_table"
   done < "$site_plugins"
-  log "installed the site's $count plugin(s): $(cut -f1,2 --output-delimiter=' ' "$site_plugins" | paste -sd, | sed 's/,/, /g')"
+  log "installed the site's $count plugin(s): $(plugins_text "$site_plugins")"
 }
 
 demo_dir=/opt/citelibre/demo
@@ -210,11 +210,11 @@ load_demo_content() { # 0 or 1
     return 0
   fi
   IFS=$'\t' read -r plugin versions guard < "$demo_dir/requires" || true
-  version=$(awk -F'\t' -v p="$plugin" '$1 == p { print $2 }' "$site_plugins" 2>/dev/null)
-  if [[ -z "$version" ]]; then
+  if ! grep -q "^$plugin|" "$site_plugins" 2>/dev/null; then
     log "the bundle's demo content is not loaded: it is written for the plugin $plugin, which this site does not carry"
     return 0
   fi
+  version=$(awk -F'|' -v p="$plugin" '$1 == p { print $2 }' "$site_plugins")
   if [[ " $versions " != *" $version "* ]]; then
     log "warning: the bundle's demo content is not loaded: it is verified on $plugin ${versions// /, }, and this site carries $plugin $version"
     return 0
@@ -228,7 +228,8 @@ load_demo_content() { # 0 or 1
     return 0
   fi
   for f in "${files[@]}"; do
-    if ! out=$({ echo "START TRANSACTION;"; cat "$f"; echo "COMMIT;"; } | sql_site 2>&1); then
+    # COMMIT on a line of its own: a file that ends in a comment without a newline must not swallow it.
+    if ! out=$({ printf 'START TRANSACTION;\n'; cat "$f"; printf '\nCOMMIT;\n'; } | sql_site 2>&1); then
       log "warning: the bundle's demo content $(basename "$f") did not load, and left nothing: ${out:-no message}"
       return 0
     fi
@@ -249,7 +250,6 @@ run_first_setup() { # webapp_sql, admin password, demo content (0 or 1)
   done
   install_site_plugins
   for f in "${bundle[@]}"; do run_setup_step "bundle/$(basename "$f")" "$f"; done
-  load_demo_content "$3"
   # A script that asked for MyISAM by name (ENGINE=MyISAM) is moved to InnoDB while its tables are new.
   sql_value myisam "the tables' engines" "SELECT table_name FROM information_schema.tables WHERE table_schema = DATABASE() AND engine = 'MyISAM'"
   if [[ -n "$myisam" ]]; then
@@ -258,6 +258,8 @@ run_first_setup() { # webapp_sql, admin password, demo content (0 or 1)
       sql_site -e "ALTER TABLE $(sql_identifier "$table") ENGINE = InnoDB" || die "could not convert $table to InnoDB"
     done <<<"$myisam"
   fi
+  # After the conversion: its transactions roll back only on InnoDB tables.
+  load_demo_content "$3"
   secure_accounts "$admin_password"
   setup_seq=$((setup_seq + 1))
   assert_setup_lock

@@ -6,7 +6,7 @@ one line per change it made, for the build log.
   site_install.py keep-descriptors WAR DIR   after the javax -> jakarta migration: puts back, as the site
                                              wrote them, the descriptors that libraries inside the site read
                                              with their own (javax-era) schemas
-  site_install.py plugins DIR                the site's plugins: name, version, whether it needs a pool
+  site_install.py plugins DIR                the site's plugins, one a line: name|version|needs a pool (0/1)
   site_install.py reroot DIR                 paths in WEB-INF/conf/**/*.properties that point outside this
                                              webapp (its author's machine) re-rooted here; log4j 1.2 file
                                              appenders sent to the console
@@ -21,20 +21,26 @@ import zipfile
 
 
 def digest(war: str) -> str:
-    """sha256 of "name NUL size NUL crc32-hex" per file entry, sorted, joined by newlines."""
+    """sha256 of "name NUL size NUL crc32-hex" per file entry ('\\' read as '/', no leading '/'), ordered
+    by their UTF-8 bytes, joined by newlines: the toolkit's siteContentDigest (scripts/bundle/site-facts.ts)."""
     with zipfile.ZipFile(war) as z:
-        lines = sorted(f"{i.filename.lstrip('/')}\0{i.file_size}\0{i.CRC:x}" for i in z.infolist() if not i.filename.endswith("/"))
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+        lines = []
+        for i in z.infolist():
+            name = i.filename.replace("\\", "/").lstrip("/")
+            if not name.endswith("/"):
+                lines.append(f"{name}\0{i.file_size}\0{i.CRC:x}".encode("utf-8"))
+    return hashlib.sha256(b"\n".join(sorted(lines))).hexdigest()
 
 
-# Descriptors read by libraries inside the site, by their root element: the migration rewrites their
-# namespace to the jakarta one, which those libraries' parsers (Hibernate Validator 6, a JPA 2 provider)
-# do not know: "HV000100: Unable to parse META-INF/validation.xml ... cvc-elt.1.a".
+# Descriptors read by a library inside the site, by their root element: the migration rewrites their
+# namespace to the jakarta one, which Hibernate Validator 6's parser does not know ("HV000100: Unable to
+# parse META-INF/validation.xml ... cvc-elt.1.a"), and their content names no javax class or property the
+# migration renamed. (JPA's persistence.xml does name javax.persistence.* properties, which a migrated
+# provider reads as jakarta.persistence.*: it is left as the migration wrote it.) Descriptors inside the
+# site's jars are left as the migration wrote them too.
 LIBRARY_DESCRIPTORS = {
     "validation-config": "bean validation configuration (Hibernate Validator)",
     "constraint-mappings": "bean validation constraint mapping (Hibernate Validator)",
-    "persistence": "JPA persistence unit",
-    "entity-mappings": "JPA object/relational mapping",
 }
 
 
@@ -83,15 +89,16 @@ def plugins(webapp: str) -> None:
         try:
             root = ET.parse(path).getroot()
         except ET.ParseError as e:
-            sys.exit(f"the plugin descriptor WEB-INF/plugins/{entry} is not well-formed XML: {e}")
+            sys.exit(f"the plugin descriptor WEB-INF/plugins/{entry} is not well-formed XML ({e}): rebuild the site, or remove that descriptor")
         if root.tag != "plug-in":
-            sys.exit(f"WEB-INF/plugins/{entry} is not a plugin descriptor (its root element is <{root.tag}>)")
+            sys.exit(f"WEB-INF/plugins/{entry} is not a plugin descriptor (its root element is <{root.tag}>): rebuild the site, or remove that file")
         name = (root.findtext("name") or "").strip()
         version = (root.findtext("version") or "").strip()
         pool = (root.findtext("db-pool-required") or "0").strip()
         if not NAME.match(name) or not VERSION.match(version):
-            sys.exit(f"WEB-INF/plugins/{entry} names its plugin {name[:80]!r} version {version[:80]!r}: not a plugin name and version")
-        print(f"{name}\t{version}\t{1 if pool == '1' else 0}")
+            sys.exit(f"WEB-INF/plugins/{entry} names its plugin {name[:80]!r} version {version[:80]!r}: not a plugin name and version; rebuild the site, or remove that descriptor")
+        # '|' cannot be in a name or a version, and an empty version stays a field of its own.
+        print(f"{name}|{version}|{1 if pool == '1' else 0}")
 
 
 # A value that is an absolute path (POSIX, or a Windows drive) with a WEB-INF segment: written by
@@ -105,21 +112,37 @@ LOG4J_FILE_APPENDER = re.compile(r"^org\.apache\.log4j\.(?:Rolling|DailyRolling)
 LOG4J_FILE_ONLY = {"file", "append", "maxfilesize", "maxbackupindex", "datepattern", "bufferedio", "buffersize"}
 
 
+def unescape(raw: str) -> str:
+    """A .properties value as java.util.Properties reads it (\\t \\n \\uXXXX, any other \\x is x)."""
+    def one(m):
+        c = m.group(1)
+        if c.startswith("u"):
+            return chr(int(c[1:], 16))
+        return {"t": "\t", "n": "\n", "r": "\r", "f": "\f"}.get(c, c)
+    return re.sub(r"\\(u[0-9A-Fa-f]{4}|.)", one, raw)
+
+
+def continues(line: str) -> bool:
+    """An odd number of trailing backslashes continues a line."""
+    return (len(line) - len(line.rstrip("\\"))) % 2 == 1
+
+
 def logical_lines(text: str):
-    """(first physical line index, last index, key, value) of each key of a .properties text."""
+    """(first physical line index, last index, key, raw value) of each key of a .properties text."""
     lines = text.split("\n")
     i = 0
     while i < len(lines):
         start = i
-        line = lines[i]
-        while line.endswith("\\") and not line.endswith("\\\\") and i + 1 < len(lines):
-            i += 1
-            line = line[:-1] + lines[i].lstrip()
-        stripped = line.strip()
+        line = lines[i].rstrip("\r")
+        stripped = line.lstrip()
+        # A comment never continues (Properties.load), whatever it ends with.
         if stripped and stripped[0] not in "#!":
-            m = re.match(r"^\s*((?:\\.|[^=:\s])+)\s*[=:\s]\s*(.*)$", line)
+            while continues(line) and i + 1 < len(lines):
+                i += 1
+                line = line[:-1] + lines[i].rstrip("\r").lstrip()
+            m = re.match(r"^\s*((?:\\.|[^=:\s\\])+)\s*[=:\s]?\s*(.*)$", line)
             if m:
-                yield start, i, m.group(1), m.group(2)
+                yield start, i, unescape(m.group(1)), m.group(2)
         i += 1
 
 
@@ -133,7 +156,7 @@ def reroot_file(path: str, webapp: str, relative: str) -> None:
         if key.startswith("log4j.appender.") and key.count(".") == 2 and LOG4J_FILE_APPENDER.match(value.strip()):
             appenders.add(key[len("log4j.appender."):])
     for start, end, key, value in logical_lines(text):
-        plain = value.strip().replace("\\\\", "\\").replace("\\:", ":")
+        plain = unescape(value).strip()
         parts = key.split(".")
         if len(parts) == 3 and parts[0] == "log4j" and parts[1] == "appender" and parts[2] in appenders:
             replace[(start, end)] = f"{key}=org.apache.log4j.ConsoleAppender"
@@ -143,7 +166,8 @@ def reroot_file(path: str, webapp: str, relative: str) -> None:
             replace[(start, end)] = None
             continue
         m = FOREIGN_PATH.match(plain)
-        if m and not plain.startswith(webapp + "/"):
+        # A list of paths is not guessed at.
+        if m and not plain.startswith(webapp + "/") and not re.search(r"[,;]", plain):
             rerooted = webapp + "/WEB-INF" + (m.group(1) or "").replace("\\", "/")
             replace[(start, end)] = f"{key}={rerooted}"
             print(f"{relative}: {key} pointed to {plain[:200]}, outside this webapp: now {rerooted}")
