@@ -304,3 +304,17 @@ describe("podman kube play file", () => {
     expect(() => secretOf("4.3.1", "plain admin", "admin-password")).toThrow(/must itself be standard base64/);
   });
 });
+
+describe("demo content in deployments", () => {
+  it("is left off: no generated file sets CITELIBRE_DEMO_CONTENT, so the image's default (0) holds", async () => {
+    const model = deployModel(await manifest());
+    const compose = JSON.stringify(composeFiles(model));
+    const files = kubernetesFiles(model);
+    const k8s = JSON.stringify(files.map((f) => f.objects));
+    const play = JSON.stringify(podmanPlayDocuments(files, { secrets: { "db-password": "cA==", "admin-password": "cA==" }, podmanVersion: "4.3.1", sitePort: 8080 }));
+    for (const text of [compose, k8s, play]) expect(text).not.toContain("CITELIBRE_DEMO_CONTENT");
+    // The runtime contract's default, which these stacks rely on.
+    const contract = parse(await readFile(repoPath("images/runtime/environment.yaml"), "utf8")) as { variables: Array<{ name: string; default: unknown }> };
+    expect(contract.variables.find((v) => v.name === "CITELIBRE_DEMO_CONTENT")?.default).toBe("0");
+  });
+});
