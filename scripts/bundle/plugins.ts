@@ -16,8 +16,12 @@ export interface ExpectedPlugin {
   artifactId: string;
 }
 
-/** Descriptors that come with lutece-core and its libraries, in every site: no bundle names them. */
-export const corePlugins: ReadonlySet<string> = new Set(["core_extensions", "lucene"]);
+/**
+ * Descriptors that are no application: lutece-core's own and its libraries' (in every site), and the site
+ * theme's (theme-citelibre, which the stand-in site carries too). No bundle has to name them, and a site
+ * carrying only these is a bare site, not another application.
+ */
+export const nonApplicationPlugins: ReadonlySet<string> = new Set(["core_extensions", "lucene", "themecitelibre"]);
 
 /**
  * The descriptor name an artifact installs: its `plugin` field when given (false: none), else, for a
@@ -54,7 +58,7 @@ export interface PluginCheck {
 
 /**
  * Compares what the bundle names with what the site carries. A site that carries none of the bundle's
- * plugins is a bare Lutece core site given in place of the application (the README's way to try the real
+ * plugins is a bare site (Lutece's core, or the stand-in) given in place of the application (the README's way to try the real
  * runtime): built, with a warning that says so. A site that carries some but not all is the wrong WAR for
  * this bundle, or an incomplete assembly: refused, naming both.
  */
@@ -63,11 +67,11 @@ export function checkPlugins(bundleFile: string, manifest: BundleManifest, siteS
   const has = new Set(carried.map((p) => p.name));
   const named = new Set(expected.map((p) => p.name));
   const missing = expected.filter((p) => !has.has(p.name));
-  const extra = carried.filter((p) => !named.has(p.name) && !corePlugins.has(p.name));
+  const extra = carried.filter((p) => !named.has(p.name) && !nonApplicationPlugins.has(p.name));
   const check: PluginCheck = { errors: [], warnings: [] };
   const carriedText = pluginsText(carried);
   if (expected.length > 0 && missing.length === expected.length && extra.length === 0) {
-    check.warnings.push(`the site ${siteSource} is a bare Lutece site: it carries none of the plugins ${bundleFile} names (${expected.map((p) => p.name).join(", ")}), so this image runs Lutece's core pages, not ${manifest.title}. Give the application's WAR with --site-war to get its screens.`);
+    check.warnings.push(`the site ${siteSource} is a bare site: it carries none of the plugins ${bundleFile} names (${expected.map((p) => p.name).join(", ")}), so this image does not run ${manifest.title}'s screens. Give the application's WAR with --site-war to get its screens.`);
     return check;
   }
   for (const p of missing) {

@@ -50,7 +50,9 @@ describe("the bundle's plugins against the site's", () => {
   it("builds a bare core site in place of the application, and says so", () => {
     const result = check([{ name: "lucene", version: "5.0.3" }]);
     expect(result.errors).toEqual([]);
-    expect(result.warnings).toEqual([expect.stringMatching(/is a bare Lutece site: it carries none of the plugins bundles\/demo\/bundle.yaml names \(appointment, workflow\), so this image runs Lutece's core pages, not Démo/)]);
+    expect(result.warnings).toEqual([expect.stringMatching(/is a bare site: it carries none of the plugins bundles\/demo\/bundle.yaml names \(appointment, workflow\), so this image does not run Démo's screens/)]);
+    // The stand-in site carries theme-citelibre's descriptor only: bare too, whichever way it was given.
+    expect(check([{ name: "themecitelibre", version: "" }]).errors).toEqual([]);
   });
 
   it("a bare site with a plugin of its own is not the application either: refused", () => {

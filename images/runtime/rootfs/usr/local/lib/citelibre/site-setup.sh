@@ -230,7 +230,8 @@ load_demo_content() { # 0 or 1
   for f in "${files[@]}"; do
     # COMMIT on a line of its own: a file that ends in a comment without a newline must not swallow it.
     if ! out=$({ printf 'START TRANSACTION;\n'; cat "$f"; printf '\nCOMMIT;\n'; } | sql_site 2>&1); then
-      log "warning: the bundle's demo content $(basename "$f") did not load, and left nothing: ${out:-no message}"
+      # The client echoes the statement around its error: the ERROR line says it all, on one line.
+      log "warning: the bundle's demo content $(basename "$f") did not load, and left nothing: $(grep -m1 '^ERROR' <<<"$out" || tr '\n' ' ' <<<"${out:-no message}")"
       return 0
     fi
     setup_seq=$((setup_seq + 1))
