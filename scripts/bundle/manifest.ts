@@ -28,8 +28,8 @@ const artifact = z.strictObject({
   version: exactVersion,
   type: mavenId.optional(),
 });
-// The plugin descriptor (WEB-INF/plugins/<name>.xml) an artifact installs, when it is not the artifactId
-// without its plugin-/module- prefix (bundle/plugins.ts); false for an artifact that installs none.
+// The plugin descriptor (WEB-INF/plugins/<name>.xml) an artifact installs, when it is not a plugin-<name>
+// artifact's <name> (bundle/plugins.ts: modules are checked only when they say it); false for none.
 const pluginArtifact = artifact.extend({
   plugin: z.union([z.string().regex(pluginName, { error: "must be a plugin name (its descriptor's <name>)" }), z.literal(false)]).optional(),
 });

@@ -1,11 +1,11 @@
 /**
  * A site given as an exploded webapp folder (what lutece-maven-plugin leaves in target/<name>/) is packed
  * into a WAR once, then goes through the same checks and the same image build as a WAR. The pack has its
- * entries in name order with each file's own modification time, and is cached under a key of the folder's paths, sizes and times: packing the same
- * folder again is a look-up. Entries are deflated (at the fastest level): the migration tool that
- * unpacks it at build streams the archive, and cannot read stored entries whose size follows their data.
- * What identifies the site for the image cache is its content (site-facts.ts
- * siteContentDigest), so the folder and a zip of it make the same site image.
+ * entries in name order with each file's own modification time, and is cached under a key of the folder's
+ * paths, sizes, times and inodes: packing the same folder again is a look-up. Entries are deflated (at the
+ * fastest level): the migration tool that unpacks it at build streams the archive, and cannot read stored
+ * entries whose size follows their data. What identifies the site for the image cache is its content
+ * (site-facts.ts siteContentDigest), so the folder and a zip of it make the same site image.
  */
 import { createWriteStream } from "node:fs";
 import { lstat, readdir, rm, stat, utimes } from "node:fs/promises";

@@ -12,7 +12,7 @@ import type { Engine } from "../engine/engine.js";
 import { computeTags, imageName, type BuildEvent } from "./tags.js";
 import type { Bundle } from "../bundle/manifest.js";
 import type { ResolvedSite } from "../bundle/site.js";
-import { formatPlugins, parsePlugins, readSiteFacts, type SitePlugin, type SiteSkin } from "../bundle/site-facts.js";
+import { formatPlugins, parsePlugins, readSiteFacts, type SiteFacts, type SitePlugin, type SiteSkin } from "../bundle/site-facts.js";
 import { checkPlugins } from "../bundle/plugins.js";
 import type { Reporter } from "../lib/log.js";
 import { problemsText, UserError } from "../lib/problems.js";
@@ -190,8 +190,11 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   // The site image (base + WAR + bundle) does not depend on the theme: built once per input change,
   // tagged with a digest of its inputs, shared by every theme.
   const { tree: siteTree, tag: siteImage } = found.inputs ?? (await siteInputs(baseId));
-  const siteFacts = found.site ?? (await timed("site-image", () => buildSiteImage(engine, reporter, bundle, site, { tree: siteTree, tag: siteImage, platform, foreign, suffix, noCache: options.noCache ?? false })));
-  if (found.site && !site.standIn) checkSitePlugins(reporter, bundle, site, siteFacts.plugins);
+  // The site's facts from the site image's labels, else from the WAR (before its image is built, so a
+  // site without the bundle's plugins stops the build first).
+  const siteFacts: LabelledFacts = found.site ?? (await readSiteFacts(site.file));
+  if (!site.standIn) checkSitePlugins(reporter, bundle, site, siteFacts.plugins);
+  if (!found.site) await timed("site-image", () => buildSiteImage(engine, reporter, bundle, site, siteFacts, { tree: siteTree, tag: siteImage, platform, foreign, suffix, noCache: options.noCache ?? false }));
   const skin = siteFacts.skin;
   labels[skinLabel] = skin;
   labels[pluginsLabel] = formatPlugins(siteFacts.plugins);
@@ -230,22 +233,19 @@ export async function bake(engine: Engine, reporter: Reporter, bundle: Bundle, s
   return { image: tags[0] ?? name, tags, id, sizeBytes, theme: { name: themeName, digest: theme.manifest.digest }, site, plugins: siteFacts.plugins, base, steps };
 }
 
-/**
- * Builds the site image (base + WAR + bundle) from its context, once the WAR's facts are read and its
- * plugins checked against the bundle's; its labels keep those facts for later builds.
- */
-async function buildSiteImage(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, at: { tree: FileTree; tag: string; platform: string; foreign: boolean; suffix: string; noCache: boolean }): Promise<{ skin: SiteSkin; plugins: SitePlugin[] }> {
+/** A site's facts as its image's labels keep them (siteLabels), or as read from its WAR (then with the rest). */
+type LabelledFacts = Pick<SiteFacts, "skin" | "plugins"> & Partial<SiteFacts>;
+
+/** Builds the site image (base + WAR + bundle) from its context; its labels keep the WAR's facts for later builds. */
+async function buildSiteImage(engine: Engine, reporter: Reporter, bundle: Bundle, site: ResolvedSite, facts: LabelledFacts, at: { tree: FileTree; tag: string; platform: string; foreign: boolean; suffix: string; noCache: boolean }): Promise<void> {
   const m = bundle.manifest;
   reporter.step(`building the site image of ${m.name} (WAR and bundle layers)`);
-  const facts = await readSiteFacts(site.file);
-  if (!facts.lutece && !site.standIn) reporter.warn(`${site.source} does not look like a Lutece site (no Lutece core classes): its database schema and start-up cannot be checked`);
-  if (!site.standIn) checkSitePlugins(reporter, bundle, site, facts.plugins);
+  if (facts.lutece === false && !site.standIn) reporter.warn(`${site.source} does not look like a Lutece site (no Lutece core classes): its database schema and start-up cannot be checked`);
   addFile(at.tree, "site/site.war", await readFile(site.file));
   const dir = repoPath(".cache", "bake", `${m.name}-site${at.suffix}`);
   await syncTree(dir, at.tree);
   const labels = { [skinLabel]: facts.skin, [pluginsLabel]: formatPlugins(facts.plugins) };
   await reporter.during(`building ${at.tag}`, engine.build({ context: dir, tags: [at.tag], labels, ...(at.foreign ? { platform: at.platform } : {}), ...(at.noCache ? { noCache: true } : {}) }, { onLine: (l) => { reporter.detail(l); } }));
-  return { skin: facts.skin, plugins: facts.plugins };
 }
 
 /** The bundle's plugins against the site's (bundle/plugins.ts): a missing one stops the build, naming both. */
